@@ -1,0 +1,95 @@
+// Command reactor-echo is an echo server on one goreactor loop: every byte a
+// client sends comes back. It is the demo of the library and the server its
+// benchmarks measure.
+//
+//	go run ./cmd/reactor-echo                 # listens on 127.0.0.1:7777
+//	go run ./cmd/reactor-echo -addr 127.0.0.1:0 -stats 1s
+//	go run ./cmd/reactor-echo -network unix -addr /tmp/echo.sock
+//
+// On SIGINT or SIGTERM it stops accepting, sends every byte it has queued,
+// closes the connections, prints its final counters and exits with status 0.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/goreactor/reactor/reactor"
+)
+
+// echo is the whole server: whatever arrives is written back.
+type echo struct{}
+
+func (echo) OnOpen(*reactor.Conn) {}
+
+func (echo) OnData(c *reactor.Conn) {
+	p, _ := c.Next(0)
+	if _, err := c.Write(p); err != nil {
+		c.Close() // the output limit: the client does not read
+	}
+}
+
+func (echo) OnClose(*reactor.Conn, error) {}
+
+func main() {
+	network := flag.String("network", "tcp", `"tcp", "tcp4", "tcp6" or "unix"`)
+	addr := flag.String("addr", "", `address to listen on (default "127.0.0.1:7777", or "/tmp/reactor-echo.sock" for unix)`)
+	every := flag.Duration("stats", 0, "print the loop's counters at this interval (0: only at exit)")
+	grace := flag.Duration("grace", reactor.DefaultGracePeriod, "how long shutdown waits for queued output to leave")
+	flag.Parse()
+	if err := run(*network, *addr, *every, *grace); err != nil {
+		fmt.Fprintln(os.Stderr, "reactor-echo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(network, addr string, every, grace time.Duration) error {
+	if addr == "" {
+		addr = "127.0.0.1:7777"
+		if network == "unix" {
+			addr = "/tmp/reactor-echo.sock"
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop) // a second signal ends the process at once
+
+	l, err := reactor.New(echo{}, reactor.WithGracePeriod(grace))
+	if err != nil {
+		return err
+	}
+	bound, err := l.Listen(network, addr)
+	if err != nil {
+		l.Stop()
+		l.Run(ctx) // releases the poller
+		return err
+	}
+	fmt.Printf("reactor-echo listening on %s %s\n", bound.Network(), bound)
+	if every > 0 {
+		go func() {
+			t := time.NewTicker(every)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					printStats(l.Stats())
+				}
+			}
+		}()
+	}
+	err = l.Run(ctx)
+	printStats(l.Stats())
+	return err
+}
+
+func printStats(s reactor.Stats) {
+	fmt.Printf("conns=%d accepted=%d closed=%d bytes_in=%d bytes_out=%d reads=%d writes=%d waits=%d wakeups=%d\n",
+		s.Conns, s.Accepted, s.Closed, s.BytesIn, s.BytesOut, s.Reads, s.Writes, s.Waits, s.Wakeups)
+}

@@ -1,0 +1,28 @@
+//go:build darwin || netbsd || openbsd
+
+package reactor
+
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// sysAccept accepts a connection where x/sys has no accept4: accept, then
+// close-on-exec under the fork lock, then non-blocking.
+func sysAccept(fd int) (int, error) {
+	syscall.ForkLock.RLock()
+	nfd, _, err := unix.Accept(fd)
+	if err == nil {
+		unix.CloseOnExec(nfd)
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		return -1, err
+	}
+	if err := prepareSocket(nfd); err != nil {
+		unix.Close(nfd)
+		return -1, err
+	}
+	return nfd, nil
+}

@@ -1,0 +1,139 @@
+package reactor
+
+import (
+	"context"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goreactor/reactor/poller"
+)
+
+// BenchmarkEcho measures ping-pong of 64-byte messages over 50 loopback
+// connections: through one reactor loop (epoll and poll(2)), and through
+// the net package with a goroutine per connection, in the same run. One op
+// is one message echoed; -benchmem shows the allocations per message (the
+// client side, net.Conn Read and Write, allocates nothing in steady state).
+func BenchmarkEcho(b *testing.B) {
+	const conns, size = 50, 64
+	servers := []struct {
+		name  string
+		start func(b *testing.B) (addr string, stop func())
+	}{
+		{"reactor", func(b *testing.B) (string, func()) { return startReactorEcho(b, poller.New) }},
+		{"reactor-poll", func(b *testing.B) (string, func()) { return startReactorEcho(b, poller.NewPoll) }},
+		{"net", startNetEcho},
+	}
+	for _, s := range servers {
+		b.Run(s.name, func(b *testing.B) {
+			addr, stop := s.start(b)
+			defer stop()
+			cs := make([]net.Conn, conns)
+			for i := range cs {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer c.Close()
+				cs[i] = c
+			}
+			b.ReportAllocs()
+			b.SetBytes(size)
+			b.ResetTimer()
+			start := time.Now()
+			var wg sync.WaitGroup
+			for i, c := range cs {
+				n := b.N / conns
+				if i < b.N%conns {
+					n++
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					buf := make([]byte, size)
+					for range n {
+						if _, err := c.Write(buf); err != nil {
+							b.Error(err)
+							return
+						}
+						if _, err := io.ReadFull(c, buf); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+		})
+	}
+}
+
+func startReactorEcho(b *testing.B, newPoller func() (poller.Poller, error)) (string, func()) {
+	l, err := New(benchEcho{}, WithPoller(newPoller))
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr, err := l.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Run(context.Background()) }()
+	return addr.String(), func() {
+		l.Stop()
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	}
+}
+
+type benchEcho struct{}
+
+func (benchEcho) OnOpen(*Conn) {}
+func (benchEcho) OnData(c *Conn) {
+	p, _ := c.Next(0)
+	c.Write(p)
+}
+func (benchEcho) OnClose(*Conn, error) {}
+
+// startNetEcho is the baseline: the net package, a goroutine per
+// connection, each reading into its own buffer and writing back.
+func startNetEcho(b *testing.B) (string, func()) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := c.Read(buf)
+					if err != nil {
+						return
+					}
+					if _, err := c.Write(buf[:n]); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), func() {
+		ln.Close()
+		wg.Wait()
+	}
+}

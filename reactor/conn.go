@@ -1,0 +1,230 @@
+package reactor
+
+import (
+	"net"
+
+	"github.com/goreactor/reactor/buffer"
+	"golang.org/x/sys/unix"
+)
+
+// Conn is one connection of a loop. Its methods must be called on the loop's
+// goroutine (see the package documentation); a *Conn is never reused for
+// another connection, so it is safe to keep one and Post work for it: once
+// it is closed its methods return ErrClosed.
+type Conn struct {
+	loop  *Loop
+	fd    int32
+	flags connFlags
+	in    *buffer.Ring // unconsumed input; nil when there is none
+	out   *buffer.Ring // queued output; nil when there is none
+	ctx   any
+	err   error     // the reason OnClose will report
+	ln    *listener // non-nil for a listening socket
+	timer *Timer    // bounds the wait for the peer's FIN after Close
+}
+
+type connFlags uint16
+
+const (
+	fRegRead  connFlags = 1 << iota // read interest registered with the poller
+	fRegWrite                       // write interest registered with the poller
+	fDirty                          // in Loop.dirty: written to since the last flush
+	fPaused                         // reading paused: queued output above the high watermark
+	fPeerEOF                        // the peer's FIN was read
+	fClosing                        // closing: no more OnData, output still leaves
+	fAbort                          // closing now: output is dropped
+	fMarked                         // in Loop.closing
+	fReset                          // close with RST (SO_LINGER 0): output was dropped
+	fShutWR                         // FIN sent (shutdown SHUT_WR)
+	fClosed                         // OnClose has run and the fd is closed
+)
+
+// Fd returns the connection's file descriptor, for socket options the
+// package does not wrap. Do not read, write or close it.
+func (c *Conn) Fd() int { return int(c.fd) }
+
+// Loop returns the loop that owns the connection.
+func (c *Conn) Loop() *Loop { return c.loop }
+
+// Context returns the value set by SetContext: the handler's per-connection
+// state.
+func (c *Conn) Context() any { return c.ctx }
+
+// SetContext stores the handler's per-connection state.
+func (c *Conn) SetContext(v any) { c.ctx = v }
+
+// LocalAddr returns the local address of the connection, or nil if the
+// system cannot tell (for example after it was closed).
+func (c *Conn) LocalAddr() net.Addr {
+	sa, err := unix.Getsockname(int(c.fd))
+	if err != nil || c.flags&fClosed != 0 {
+		return nil
+	}
+	return sockaddrToAddr(sa)
+}
+
+// RemoteAddr returns the address of the peer, or nil if the system cannot
+// tell (for example after the peer reset the connection).
+func (c *Conn) RemoteAddr() net.Addr {
+	sa, err := unix.Getpeername(int(c.fd))
+	if err != nil || c.flags&fClosed != 0 {
+		return nil
+	}
+	return sockaddrToAddr(sa)
+}
+
+// Buffered returns the number of input bytes the handler can consume now.
+func (c *Conn) Buffered() int {
+	n := len(c.freshInput())
+	if c.in != nil {
+		n += c.in.Len()
+	}
+	return n
+}
+
+// freshInput returns the bytes of the current read that the handler has not
+// consumed, when the connection had no leftover input (so they were not
+// copied into its input ring).
+func (c *Conn) freshInput() []byte {
+	if c.loop.cur == c {
+		return c.loop.fresh
+	}
+	return nil
+}
+
+// Peek returns the next n input bytes as one slice, without consuming them;
+// n <= 0 means every buffered byte. When fewer than n bytes are buffered it
+// returns those and ErrShortInput. The slice is valid until the handler
+// returns or consumes input; it must not be modified.
+func (c *Conn) Peek(n int) ([]byte, error) {
+	if c.in != nil && c.in.Len() > 0 {
+		if n <= 0 {
+			n = c.in.Len()
+		}
+		p, err := c.in.Peek(n)
+		if err != nil {
+			return p, ErrShortInput
+		}
+		return p, nil
+	}
+	fresh := c.freshInput()
+	if n <= 0 {
+		return fresh, nil
+	}
+	if n > len(fresh) {
+		return fresh, ErrShortInput
+	}
+	return fresh[:n:n], nil
+}
+
+// Next returns the next n input bytes and consumes them; n <= 0 means every
+// buffered byte. With fewer than n bytes buffered it consumes nothing and
+// returns them with ErrShortInput. The slice is valid until the handler
+// returns.
+func (c *Conn) Next(n int) ([]byte, error) {
+	p, err := c.Peek(n)
+	if err == nil {
+		c.Discard(len(p))
+	}
+	return p, err
+}
+
+// Discard consumes up to n input bytes and returns how many it consumed.
+func (c *Conn) Discard(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	if c.in != nil && c.in.Len() > 0 {
+		return c.in.Discard(n)
+	}
+	fresh := c.freshInput()
+	if n > len(fresh) {
+		n = len(fresh)
+	}
+	c.loop.fresh = fresh[n:]
+	return n
+}
+
+// Write queues p to be sent at the end of the loop's pass and returns
+// len(p): the bytes are copied, so p may be reused at once. Write queues all
+// of p or none of it: if p would take the queued output past its maximum
+// (WithMaxOutput) it returns 0 and ErrOutputFull, and after Close,
+// CloseWrite or Abort it returns ErrClosed.
+func (c *Conn) Write(p []byte) (int, error) {
+	if c.flags&(fClosing|fClosed) != 0 {
+		return 0, ErrClosed
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if c.out == nil {
+		c.out = c.loop.rings.get(c.loop.cfg.maxOutput)
+	}
+	if c.out.Len()+len(p) > c.loop.cfg.maxOutput {
+		c.loop.releaseOut(c)
+		return 0, ErrOutputFull
+	}
+	c.out.Write(p) // cannot fail: the room was checked
+	c.loop.markDirty(c)
+	return len(p), nil
+}
+
+// WriteString is Write for a string, without converting it to a []byte.
+func (c *Conn) WriteString(s string) (int, error) {
+	if c.flags&(fClosing|fClosed) != 0 {
+		return 0, ErrClosed
+	}
+	if len(s) == 0 {
+		return 0, nil
+	}
+	if c.out == nil {
+		c.out = c.loop.rings.get(c.loop.cfg.maxOutput)
+	}
+	if c.out.Len()+len(s) > c.loop.cfg.maxOutput {
+		c.loop.releaseOut(c)
+		return 0, ErrOutputFull
+	}
+	c.out.WriteString(s)
+	c.loop.markDirty(c)
+	return len(s), nil
+}
+
+// Pending returns the number of output bytes queued and not yet sent.
+func (c *Conn) Pending() int {
+	if c.out == nil {
+		return 0
+	}
+	return c.out.Len()
+}
+
+// Close closes the connection after its queued output has been sent: no
+// more OnData is called and bytes that still arrive are discarded. Once the
+// output has left, the loop sends FIN and waits for the peer's FIN (at most
+// the linger timeout, see WithLinger) before it closes the socket: closing
+// a socket with unread input makes the kernel send a reset, which can
+// destroy output the peer has not received yet. OnClose follows. A second
+// Close returns ErrClosed.
+func (c *Conn) Close() error {
+	if c.flags&(fClosing|fClosed) != 0 {
+		return ErrClosed
+	}
+	c.flags |= fClosing
+	l := c.loop
+	if c.Pending() == 0 {
+		l.drained(c)
+	}
+	l.sync(c)
+	return nil
+}
+
+// Abort closes the connection now: queued output is dropped and, on TCP,
+// the peer gets a reset (RST) instead of an orderly FIN, so it can tell that
+// data was lost. OnClose follows in the same pass, at the safe point.
+func (c *Conn) Abort() error {
+	if c.flags&fClosed != 0 || c.flags&fAbort != 0 {
+		return ErrClosed
+	}
+	c.flags |= fReset
+	c.loop.abort(c, nil)
+	return nil
+}

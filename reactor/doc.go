@@ -1,0 +1,62 @@
+// Package reactor is a single-threaded, non-blocking event loop for network
+// servers and clients: the design the socket programming HOWTO builds up to,
+// as a library. One goroutine owns a Loop and everything in it (listeners,
+// connections, their buffers, timers); a Poller (epoll, kqueue or poll(2))
+// tells it which sockets are ready, and it calls the Handler that the user
+// wrote.
+//
+// # Ownership
+//
+// Every method of Loop, Conn and Timer runs on the loop's goroutine: inside a
+// Handler callback, a timer function or a function given to Post. The
+// exceptions, safe from any goroutine, are Loop.Post, Loop.Stop and
+// Loop.Stats. Before Run starts, the goroutine that will call Run may also
+// call Listen, Dial and AfterFunc. To act on a connection from elsewhere,
+// Post a function that does it: the *Conn stays valid (its methods return
+// ErrClosed once it is closed) and is never reused for another connection.
+//
+// # One pass of the loop
+//
+// Run repeats this pass until the loop has stopped:
+//
+//  1. Run the timers that are due, earliest first (a min-heap).
+//  2. Run the functions posted since the last pass, in the order posted. A
+//     function posted by a posted function runs in the next pass.
+//  3. If Stop was called or Run's context ended, begin shutting down: close
+//     the listeners and ask every connection to close once its queued output
+//     has left (bounded by the grace period).
+//  4. Flush: for every connection that was written to since the last pass,
+//     send its queued output with one writev. Write interest is registered
+//     only for connections whose output did not all leave, and cleared when
+//     it has.
+//  5. Close the connections marked for closing whose output has left (or
+//     that were aborted): unregister, call OnClose, close the fd. Only here
+//     is an fd closed, so no callback sees a closed or reused fd number.
+//  6. Publish the statistics for Stats. Stop here if shutdown is complete.
+//  7. Wait for readiness until the next timer is due, or forever if there
+//     is none. Post and Stop wake the wait.
+//  8. For each fd ready to read: a listener accepts (until EAGAIN, at most
+//     maxAcceptsPerPass), a connection reads once into the loop's read
+//     buffer and OnData sees the new bytes after any bytes it left before.
+//     A 0-byte read is the peer's FIN. EAGAIN is not an error: the fd is
+//     simply not ready after all.
+//  9. For each fd ready to write: send the output that a previous pass could
+//     not (a partial send); the rest waits for the next report.
+//
+// Writes made by handlers in steps 1, 2, 8 and 9 leave in step 4 of the next
+// pass, so many small writes to one connection in one pass become one
+// system call: that is how pipelined requests get answered cheaply.
+//
+// # Buffers and memory
+//
+// Reads go into one loop-wide buffer. When a connection has no leftover
+// input, OnData reads straight from it: nothing is copied. What OnData leaves
+// unconsumed is copied into the connection's input ring; written bytes wait in
+// its output ring. Rings come from a small pool owned by the loop and go
+// back to it as soon as they are empty, so an idle connection holds no buffer
+// at all.
+//
+// Input and output are bounded (WithMaxInput, WithMaxOutput). When queued
+// output passes the high watermark the loop stops reading from that
+// connection until it drains below the low watermark (WithWriteWatermarks).
+package reactor

@@ -1,0 +1,50 @@
+package reactor
+
+import (
+	"errors"
+	"fmt"
+	"net"
+)
+
+// Errors of the reactor package; test for them with errors.Is.
+var (
+	// ErrClosed is returned by the methods of a connection that is closing
+	// or closed, and of a listener that is closed. It matches net.ErrClosed.
+	ErrClosed = fmt.Errorf("reactor: connection closed: %w", net.ErrClosed)
+	// ErrStopped is returned by Post and Run once the loop has stopped, and
+	// is the reason OnClose reports for connections closed by Stop. It
+	// matches net.ErrClosed.
+	ErrStopped = fmt.Errorf("reactor: loop stopped: %w", net.ErrClosed)
+	// ErrRunning is returned by a second call of Run.
+	ErrRunning = errors.New("reactor: loop already running")
+	// ErrOutputFull is returned by Conn.Write when the bytes would take the
+	// connection's queued output past its maximum (WithMaxOutput). Nothing
+	// of that write was queued.
+	ErrOutputFull = errors.New("reactor: output buffer full")
+	// ErrInputFull is the reason a connection is closed when its unconsumed
+	// input would grow past its maximum (WithMaxInput).
+	ErrInputFull = errors.New("reactor: input buffer full: the handler did not consume its input")
+	// ErrShortInput is returned by Conn.Peek and Conn.Next when fewer bytes
+	// are buffered than asked for; the handler should wait for more.
+	ErrShortInput = errors.New("reactor: fewer input bytes buffered than asked")
+	// ErrNetwork is returned for a network Listen or Dial does not support.
+	ErrNetwork = errors.New("reactor: unsupported network")
+)
+
+// PanicError is the reason a connection is closed when a Handler callback
+// panicked: the loop recovers, closes that connection and goes on serving
+// the others.
+type PanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the stack of the panicking goroutine
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("reactor: handler panicked: %v", e.Value)
+}
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}

@@ -1,0 +1,64 @@
+package reactor
+
+import (
+	"runtime/debug"
+)
+
+// Handler is what a user writes: the loop calls it, on the loop's goroutine
+// only, as connections open, receive bytes and close. A Handler must not
+// block: while it runs, no other connection of the loop is served.
+type Handler interface {
+	// OnOpen is called once for each connection, accepted or dialed,
+	// before any OnData.
+	OnOpen(c *Conn)
+	// OnData is called when bytes arrived. c.Peek, c.Next and c.Discard see
+	// the input left unconsumed by earlier calls followed by the new bytes;
+	// the handler consumes whole messages and leaves a partial one for a
+	// later call. Replies written with c.Write leave at the end of the pass.
+	OnData(c *Conn)
+	// OnClose is called exactly once per connection, with the reason: nil
+	// when the connection was closed by Close or Abort, io.EOF when the
+	// peer closed it in order, io.ErrUnexpectedEOF when the peer closed it
+	// in the middle of a message (unconsumed input remained), ErrStopped
+	// when the loop stopped, and the error otherwise.
+	OnClose(c *Conn, err error)
+}
+
+// The loop calls user code only through these functions. Each recovers a
+// panic: the panic is logged, the connection it happened on (if any) is
+// closed with a *PanicError, and the loop goes on serving the others.
+
+func (l *Loop) callOnOpen(c *Conn) {
+	defer l.recoverConn("OnOpen", c)
+	l.h.OnOpen(c)
+}
+
+func (l *Loop) callOnData(c *Conn) {
+	defer l.recoverConn("OnData", c)
+	l.h.OnData(c)
+}
+
+func (l *Loop) callOnClose(c *Conn) {
+	defer l.recoverConn("OnClose", nil)
+	l.h.OnClose(c, c.err)
+}
+
+func (l *Loop) callTask(f func()) {
+	defer l.recoverConn("function run by the loop", nil)
+	f()
+}
+
+// recoverConn is deferred by the call functions above; recover works here
+// because it is called directly by the deferred function.
+func (l *Loop) recoverConn(where string, c *Conn) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	perr := &PanicError{Value: v, Stack: debug.Stack()}
+	l.st[statPanics]++
+	l.log.Error("reactor: recovered a panic", "in", where, "panic", v, "stack", string(perr.Stack))
+	if c != nil {
+		l.abort(c, perr)
+	}
+}

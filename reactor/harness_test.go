@@ -1,0 +1,208 @@
+package reactor
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goreactor/reactor/poller"
+	"github.com/stretchr/testify/require"
+)
+
+// testLimit bounds every wait of a test on an event, so that a bug fails
+// the test instead of hanging it.
+const testLimit = 30 * time.Second
+
+// pollers runs f once per readiness mechanism the machine has: the best one
+// (epoll on Linux) and poll(2).
+func pollers(t *testing.T, f func(t *testing.T, opt Option)) {
+	t.Run("best", func(t *testing.T) { f(t, WithPoller(poller.New)) })
+	t.Run("poll", func(t *testing.T) { f(t, WithPoller(poller.NewPoll)) })
+}
+
+// recorder is a Handler for tests. It echoes unless data is set, and
+// records every OnClose, checking that each connection closes exactly once.
+type recorder struct {
+	t      testing.TB
+	open   func(c *Conn)
+	data   func(c *Conn)
+	mu     sync.Mutex
+	closes map[*Conn]error
+	closed chan closeEvent
+}
+
+type closeEvent struct {
+	c   *Conn
+	err error
+}
+
+func newRecorder(t testing.TB) *recorder {
+	return &recorder{t: t, closes: map[*Conn]error{}, closed: make(chan closeEvent, 100000)}
+}
+
+func (r *recorder) OnOpen(c *Conn) {
+	if r.open != nil {
+		r.open(c)
+	}
+}
+
+func (r *recorder) OnData(c *Conn) {
+	if r.data != nil {
+		r.data(c)
+		return
+	}
+	echo(c)
+}
+
+func (r *recorder) OnClose(c *Conn, err error) {
+	r.mu.Lock()
+	_, twice := r.closes[c]
+	r.closes[c] = err
+	r.mu.Unlock()
+	if twice {
+		r.t.Errorf("OnClose called twice for fd %d", c.Fd())
+	}
+	r.closed <- closeEvent{c, err}
+}
+
+// nextClose waits for the next OnClose.
+func (r *recorder) nextClose(t testing.TB) closeEvent {
+	t.Helper()
+	select {
+	case ev := <-r.closed:
+		return ev
+	case <-time.After(testLimit):
+		t.Fatal("no OnClose")
+		return closeEvent{}
+	}
+}
+
+// echo writes back every byte it is given.
+func echo(c *Conn) {
+	p, _ := c.Next(0)
+	if _, err := c.Write(p); err != nil {
+		c.Close()
+	}
+}
+
+// serve starts a loop with handler h listening on 127.0.0.1:0 and returns
+// it with its address. At cleanup it stops the loop, checks that Run
+// returned nil, and checks that the goroutines and fds the test started
+// with are all that is left.
+func serve(t *testing.T, h Handler, opts ...Option) (*Loop, string) {
+	t.Helper()
+	checkLeaks(t)
+	l, err := New(h, opts...)
+	require.NoError(t, err)
+	addr, err := l.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	run(t, l)
+	return l, addr.String()
+}
+
+// run runs l on a goroutine until the test ends.
+func run(t *testing.T, l *Loop) {
+	done := make(chan error, 1)
+	go func() { done <- l.Run(context.Background()) }()
+	t.Cleanup(func() {
+		l.Stop()
+		select {
+		case err := <-done:
+			require.NoError(t, err, "Run")
+		case <-time.After(testLimit):
+			t.Fatal("Run did not return after Stop")
+		}
+	})
+}
+
+// checkLeaks registers a cleanup, run after every later one, that waits
+// for the goroutine and fd counts to come back to what they are now.
+func checkLeaks(t *testing.T) {
+	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
+	t.Cleanup(func() {
+		deadline := time.Now().Add(testLimit)
+		for {
+			g, f := runtime.NumGoroutine(), openFDs(t)
+			if g <= goroutines && f <= fds {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("leak: %d goroutines and %d fds at the start, %d and %d at the end", goroutines, fds, g, f)
+			}
+			time.Sleep(time.Millisecond) // waiting for exits that signal nothing
+		}
+	})
+}
+
+func openFDs(t testing.TB) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("cannot count open fds without /proc")
+	}
+	return len(ents)
+}
+
+// waitUntil polls cond (typically on Stats) until it holds.
+func waitUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(testLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// dial connects to addr with a deadline on every operation.
+func dial(t testing.TB, network, addr string) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout(network, addr, testLimit)
+	require.NoError(t, err)
+	require.NoError(t, c.SetDeadline(time.Now().Add(testLimit)))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// roundTrip writes p from a goroutine while reading len(p) bytes back, and
+// returns what came back.
+func roundTrip(t testing.TB, c net.Conn, p []byte) []byte {
+	t.Helper()
+	werr := make(chan error, 1)
+	go func() {
+		_, err := c.Write(p)
+		werr <- err
+	}()
+	got := make([]byte, len(p))
+	_, err := io.ReadFull(c, got)
+	require.NoError(t, err)
+	require.NoError(t, <-werr)
+	return got
+}
+
+// payload returns n bytes of a repeating pattern that shows misordering.
+func payload(n int) []byte {
+	p := make([]byte, n)
+	for i := range p {
+		p[i] = byte(i*7 + i/251)
+	}
+	return p
+}
+
+func discardLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// isConnBroken tells whether err is what a write or read on a connection
+// the peer reset or closed gives.
+func isConnBroken(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}

@@ -1,0 +1,285 @@
+package reactor
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/goreactor/reactor/buffer"
+	"github.com/goreactor/reactor/poller"
+)
+
+// Loop is one event loop: one goroutine (the one that calls Run) owns it and
+// everything in it. See the package documentation for the ownership rule and
+// the order of one pass.
+type Loop struct {
+	h   Handler
+	cfg config
+	log *slog.Logger
+	p   poller.Poller
+
+	ready   poller.Ready
+	fds     []*Conn   // fd -> connection or listener; nil for fds the loop does not own
+	rbuf    []byte    // the loop-wide read buffer
+	iov     [2][]byte // writev's argument, kept here so it does not escape
+	cur     *Conn     // the connection inside OnData whose input is in fresh
+	fresh   []byte    // unconsumed part of rbuf, when cur had no leftover input
+	dirty   []*Conn   // connections written to since the last flush
+	closing []*Conn   // connections to close in this pass
+	lns     []*Conn   // open listeners
+	rings   ringPool
+	timers  timerHeap
+	epoch   time.Time
+	conns   int // open connections
+
+	stopping  bool           // shutdown has begun
+	stopTimer *Timer         // grace period
+	stopReq   atomic.Bool    // Stop was called
+	st        [nStats]uint64 // counters, owned by the loop
+	pub       [nStats]atomic.Uint64
+
+	mu    sync.Mutex // guards state and tasks
+	state int
+	tasks []func()
+	spare []func()
+}
+
+// Loop states, guarded by Loop.mu.
+const (
+	stateIdle = iota
+	stateRunning
+	stateStopped
+)
+
+// New returns a loop that will call h. It opens the poller; Run (or Stop)
+// releases it.
+func New(h Handler, opts ...Option) (*Loop, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	p, err := cfg.newPoller()
+	if err != nil {
+		return nil, err
+	}
+	l := &Loop{
+		h:     h,
+		cfg:   cfg,
+		log:   cfg.logger,
+		p:     p,
+		rbuf:  make([]byte, cfg.readBuffer),
+		epoch: time.Now(),
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	return l, nil
+}
+
+// Run runs the loop on the calling goroutine until ctx ends or Stop is
+// called; then it stops accepting, lets every connection send its queued
+// output (for at most the grace period), closes them all and returns nil. It
+// returns an error if the poller fails. A loop runs once: a second Run
+// returns ErrRunning, a Run after the loop stopped returns ErrStopped.
+func (l *Loop) Run(ctx context.Context) error {
+	l.mu.Lock()
+	switch l.state {
+	case stateRunning:
+		l.mu.Unlock()
+		return ErrRunning
+	case stateStopped:
+		l.mu.Unlock()
+		return ErrStopped
+	}
+	l.state = stateRunning
+	l.mu.Unlock()
+
+	release := context.AfterFunc(ctx, l.Stop)
+	defer release()
+	err := l.run()
+	l.shutdownNow()
+	return err
+}
+
+// run is the loop: one iteration is one pass, in the order the package
+// documentation gives.
+func (l *Loop) run() error {
+	for {
+		now := l.now()
+		l.runTimers(now)                     // 1
+		l.runTasks()                         // 2
+		if l.stopReq.Load() && !l.stopping { // 3
+			l.beginShutdown()
+		}
+		l.flushDirty()  // 4
+		l.closeMarked() // 5
+		l.publish()     // 6
+		if l.stopping && l.conns == 0 {
+			return nil
+		}
+		l.st[statWaits]++ // 7
+		if err := l.p.Wait(l.timers.timeout(l.now()), &l.ready); err != nil {
+			return err
+		}
+		if len(l.ready.Read)+len(l.ready.Write) == 0 {
+			l.st[statWakeups]++
+		}
+		for _, fd := range l.ready.Read { // 8
+			if c := l.fds[fd]; c != nil {
+				if c.ln != nil {
+					l.accept(c)
+				} else {
+					l.readable(c)
+				}
+			}
+		}
+		for _, fd := range l.ready.Write { // 9
+			if c := l.fds[fd]; c != nil && c.ln == nil {
+				l.flush(c)
+			}
+		}
+	}
+}
+
+// now is the loop's monotonic clock.
+func (l *Loop) now() time.Duration {
+	return time.Since(l.epoch)
+}
+
+// Stop asks the loop to stop: it stops accepting, flushes queued output
+// (within the grace period), closes every connection and makes Run return.
+// It is safe from any goroutine and returns at once; Run's return says the
+// loop has stopped. Stop before Run makes Run stop as soon as it starts.
+func (l *Loop) Stop() {
+	l.stopReq.Store(true)
+	_ = l.p.Wake() // ErrClosed once the loop is gone: nothing to wake
+}
+
+// Post queues f to run on the loop's goroutine, in the order posted, and
+// wakes the loop. It is safe from any goroutine. Posts are never lost: a
+// function posted before the loop stopped runs, at the latest while Run
+// returns; once the loop has stopped Post returns ErrStopped.
+func (l *Loop) Post(f func()) error {
+	l.mu.Lock()
+	if l.state == stateStopped {
+		l.mu.Unlock()
+		return ErrStopped
+	}
+	l.tasks = append(l.tasks, f)
+	first := len(l.tasks) == 1
+	l.mu.Unlock()
+	if first {
+		// Later posts of the same batch find the wake-up already sent.
+		_ = l.p.Wake()
+	}
+	return nil
+}
+
+// runTasks runs the functions posted since the last pass. Functions they
+// post go to the next pass.
+func (l *Loop) runTasks() {
+	l.mu.Lock()
+	tasks := l.tasks
+	l.tasks = l.spare[:0]
+	l.mu.Unlock()
+	for i, f := range tasks {
+		l.st[statPosts]++
+		l.callTask(f)
+		tasks[i] = nil
+	}
+	l.spare = tasks
+}
+
+// beginShutdown is step 3: stop accepting and ask every connection to close
+// once its output has left; the grace timer aborts the stragglers.
+func (l *Loop) beginShutdown() {
+	l.stopping = true
+	for _, ln := range l.lns {
+		l.closeListener(ln)
+	}
+	l.lns = l.lns[:0]
+	for _, c := range l.fds {
+		if c != nil && c.ln == nil && c.flags&fClosing == 0 {
+			c.err = ErrStopped
+			c.Close()
+		}
+	}
+	l.stopTimer = l.AfterFunc(l.cfg.gracePeriod, func() {
+		for _, c := range l.fds {
+			if c != nil && c.ln == nil && c.flags&fClosed == 0 {
+				c.flags |= fReset // output is dropped: tell the peer
+				l.abort(c, ErrStopped)
+			}
+		}
+	})
+}
+
+// shutdownNow runs after the last pass (or after the poller failed): it
+// closes whatever is still open, refuses further posts, runs the posts that
+// were accepted, and closes the poller.
+func (l *Loop) shutdownNow() {
+	for _, ln := range l.lns {
+		l.closeListener(ln)
+	}
+	l.lns = nil
+	for _, c := range l.fds {
+		if c != nil && c.ln == nil {
+			l.abort(c, ErrStopped)
+		}
+	}
+	l.closeMarked()
+	l.mu.Lock()
+	l.state = stateStopped
+	tasks := l.tasks
+	l.tasks = nil
+	l.mu.Unlock()
+	for _, f := range tasks {
+		l.st[statPosts]++
+		l.callTask(f)
+	}
+	l.timers.clear()
+	l.publish()
+	_ = l.p.Close()
+}
+
+// ringPool keeps a few emptied rings, with their arrays, for the next
+// connection that needs one: in steady state no buffer is allocated per
+// message, and an idle connection holds none.
+type ringPool struct {
+	free  []*buffer.Ring
+	bytes int
+}
+
+// Pool bounds: rings larger than maxPooledRing lose their array before they
+// are pooled; the pool holds at most maxPooledBytes of arrays and at most
+// maxPooledRings rings.
+const (
+	maxPooledRing  = 1 << 20
+	maxPooledBytes = 8 << 20
+	maxPooledRings = 1024
+)
+
+func (rp *ringPool) get(max int) *buffer.Ring {
+	if n := len(rp.free); n > 0 {
+		r := rp.free[n-1]
+		rp.free[n-1] = nil
+		rp.free = rp.free[:n-1]
+		rp.bytes -= r.Cap()
+		r.SetMax(max)
+		return r
+	}
+	return buffer.New(max)
+}
+
+func (rp *ringPool) put(r *buffer.Ring) {
+	r.Reset()
+	if r.Cap() > maxPooledRing || rp.bytes+r.Cap() > maxPooledBytes {
+		r.Release()
+	}
+	if len(rp.free) < maxPooledRings {
+		rp.bytes += r.Cap()
+		rp.free = append(rp.free, r)
+	}
+}

@@ -1,0 +1,74 @@
+package reactor
+
+// Stats are a loop's counters, as of the end of its latest pass. Apart from
+// Conns they only grow.
+type Stats struct {
+	Conns         int    // connections open now
+	Accepted      uint64 // connections accepted
+	Closed        uint64 // connections closed, for any reason
+	BytesIn       uint64 // bytes read from connections
+	BytesOut      uint64 // bytes written to connections
+	Reads         uint64 // read system calls
+	Writes        uint64 // write and writev system calls
+	Waits         uint64 // poller waits (epoll_wait, kevent, poll)
+	Wakeups       uint64 // waits that returned with no fd ready: woken by Post or Stop, a timer, or a signal
+	Posts         uint64 // posted functions run
+	PartialWrites uint64 // writes after which output was left over (the socket was full)
+	WriteWaits    uint64 // times write interest was registered to wait for room
+	ReadPauses    uint64 // times reading was paused because queued output passed the high watermark
+	AcceptPauses  uint64 // times accepting was paused because the process ran out of fds
+	Panics        uint64 // handler panics recovered
+}
+
+// Indices of the counters in Loop.st and Loop.pub.
+const (
+	statConns = iota
+	statAccepted
+	statClosed
+	statBytesIn
+	statBytesOut
+	statReads
+	statWrites
+	statWaits
+	statWakeups
+	statPosts
+	statPartialWrites
+	statWriteWaits
+	statReadPauses
+	statAcceptPauses
+	statPanics
+	nStats
+)
+
+// publish is step 6: the loop's plain counters are copied into atomics once
+// per pass, so counting costs nothing per message and Stats is safe from any
+// goroutine.
+func (l *Loop) publish() {
+	l.st[statConns] = uint64(l.conns)
+	for i := range l.st {
+		l.pub[i].Store(l.st[i])
+	}
+}
+
+// Stats returns the loop's counters as of its latest pass. It is safe from
+// any goroutine.
+func (l *Loop) Stats() Stats {
+	g := func(i int) uint64 { return l.pub[i].Load() }
+	return Stats{
+		Conns:         int(g(statConns)),
+		Accepted:      g(statAccepted),
+		Closed:        g(statClosed),
+		BytesIn:       g(statBytesIn),
+		BytesOut:      g(statBytesOut),
+		Reads:         g(statReads),
+		Writes:        g(statWrites),
+		Waits:         g(statWaits),
+		Wakeups:       g(statWakeups),
+		Posts:         g(statPosts),
+		PartialWrites: g(statPartialWrites),
+		WriteWaits:    g(statWriteWaits),
+		ReadPauses:    g(statReadPauses),
+		AcceptPauses:  g(statAcceptPauses),
+		Panics:        g(statPanics),
+	}
+}

@@ -1,0 +1,135 @@
+package reactor
+
+import "time"
+
+// Timer is a function the loop runs once at a given time, made by
+// Loop.AfterFunc. Its methods, like the loop's, run on the loop's goroutine.
+type Timer struct {
+	l    *Loop
+	when time.Duration // on the loop's clock
+	f    func()
+	i    int // index in the heap; -1 when not scheduled
+}
+
+// AfterFunc arranges for f to run on the loop's goroutine after at least d.
+// Timers are kept in a min-heap whose earliest deadline bounds the poller's
+// wait, so a loop with no timer due never wakes up for nothing.
+func (l *Loop) AfterFunc(d time.Duration, f func()) *Timer {
+	t := &Timer{l: l, f: f, i: -1}
+	t.Reset(d)
+	return t
+}
+
+// Stop cancels the timer. It returns true if that kept f from running, false
+// if f has run or the timer was stopped already.
+func (t *Timer) Stop() bool {
+	if t.i < 0 {
+		return false
+	}
+	t.l.timers.remove(t)
+	return true
+}
+
+// Reset makes the timer run f after d from now, whether or not it ran or
+// was stopped. It returns true if the timer was pending.
+func (t *Timer) Reset(d time.Duration) bool {
+	if d < 0 {
+		d = 0
+	}
+	pending := t.Stop()
+	t.when = t.l.now() + d
+	t.l.timers.push(t)
+	return pending
+}
+
+// runTimers is step 1: run the timers due at now, earliest first, at most as
+// many as were scheduled when the step began, so that a timer function that
+// keeps rescheduling itself for now cannot hold the loop.
+func (l *Loop) runTimers(now time.Duration) {
+	for n := len(l.timers); n > 0; n-- {
+		t := l.timers[0]
+		if t.when > now {
+			return
+		}
+		l.timers.remove(t)
+		l.callTask(t.f)
+	}
+}
+
+// timerHeap is a binary min-heap of timers by deadline.
+type timerHeap []*Timer
+
+// timeout returns how long the poller may wait: until the earliest deadline,
+// or forever (-1) if no timer is scheduled.
+func (h timerHeap) timeout(now time.Duration) time.Duration {
+	if len(h) == 0 {
+		return -1
+	}
+	if d := h[0].when - now; d > 0 {
+		return d
+	}
+	return 0
+}
+
+func (h *timerHeap) push(t *Timer) {
+	t.i = len(*h)
+	*h = append(*h, t)
+	h.up(t.i)
+}
+
+func (h *timerHeap) remove(t *Timer) {
+	s := *h
+	i, last := t.i, len(s)-1
+	if i != last {
+		s[i] = s[last]
+		s[i].i = i
+	}
+	s[last] = nil
+	*h = s[:last]
+	t.i = -1
+	if i != last {
+		h.down(i)
+		h.up(i)
+	}
+}
+
+func (h *timerHeap) clear() {
+	for _, t := range *h {
+		t.i = -1
+	}
+	*h = nil
+}
+
+func (h timerHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p].when <= h[i].when {
+			return
+		}
+		h.swap(i, p)
+		i = p
+	}
+}
+
+func (h timerHeap) down(i int) {
+	for {
+		m, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h[l].when < h[m].when {
+			m = l
+		}
+		if r < len(h) && h[r].when < h[m].when {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		h.swap(i, m)
+		i = m
+	}
+}
+
+func (h timerHeap) swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].i = i
+	h[j].i = j
+}

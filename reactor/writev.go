@@ -1,0 +1,17 @@
+//go:build darwin || linux || openbsd
+
+package reactor
+
+import "golang.org/x/sys/unix"
+
+// writev sends a then b in one system call. (unix.Writev builds its iovec
+// array on the stack for up to eight slices: no allocation.)
+func (l *Loop) writev(fd int, a, b []byte) (int, error) {
+	if len(b) == 0 {
+		return unix.Write(fd, a)
+	}
+	l.iov[0], l.iov[1] = a, b
+	n, err := unix.Writev(fd, l.iov[:])
+	l.iov[0], l.iov[1] = nil, nil
+	return n, err
+}

@@ -1,0 +1,19 @@
+//go:build dragonfly || freebsd || netbsd
+
+package reactor
+
+import "golang.org/x/sys/unix"
+
+// writev sends a then b where x/sys has no Writev: two writes, the second
+// only if the first took all of a.
+func (l *Loop) writev(fd int, a, b []byte) (int, error) {
+	n, err := unix.Write(fd, a)
+	if err != nil || n < len(a) || len(b) == 0 {
+		return n, err
+	}
+	m, err := unix.Write(fd, b)
+	if err != nil {
+		return n, nil // a left; b's failure shows again on the next write
+	}
+	return n + m, nil
+}
