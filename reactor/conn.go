@@ -18,25 +18,28 @@ type Conn struct {
 	in    *buffer.Ring // unconsumed input; nil when there is none
 	out   *buffer.Ring // queued output; nil when there is none
 	ctx   any
-	err   error     // the reason OnClose will report
-	ln    *listener // non-nil for a listening socket
-	timer *Timer    // bounds the wait for the peer's FIN after Close
+	err   error       // the reason OnClose will report
+	ln    *listener   // non-nil for a listening socket
+	tm    *connTimers // idle timeouts and linger; nil if none is used
 }
 
 type connFlags uint16
 
 const (
-	fRegRead  connFlags = 1 << iota // read interest registered with the poller
-	fRegWrite                       // write interest registered with the poller
-	fDirty                          // in Loop.dirty: written to since the last flush
-	fPaused                         // reading paused: queued output above the high watermark
-	fPeerEOF                        // the peer's FIN was read
-	fClosing                        // closing: no more OnData, output still leaves
-	fAbort                          // closing now: output is dropped
-	fMarked                         // in Loop.closing
-	fReset                          // close with RST (SO_LINGER 0): output was dropped
-	fShutWR                         // FIN sent (shutdown SHUT_WR)
-	fClosed                         // OnClose has run and the fd is closed
+	fRegRead    connFlags = 1 << iota // read interest registered with the poller
+	fRegWrite                         // write interest registered with the poller
+	fDirty                            // in Loop.dirty: written to since the last flush
+	fPaused                           // reading paused: queued output above the high watermark
+	fPeerEOF                          // the peer's FIN was read
+	fClosing                          // closing: no more OnData, output still leaves
+	fAbort                            // closing now: output is dropped
+	fMarked                           // in Loop.closing
+	fReset                            // close with RST (SO_LINGER 0): output was dropped
+	fShutWR                           // FIN sent (shutdown SHUT_WR)
+	fWantShutWR                       // CloseWrite: send FIN once the output has left
+	fConnecting                       // Dial: connect in progress
+	fTCP                              // a TCP connection being dialed (gets TCP_NODELAY)
+	fClosed                           // OnClose has run and the fd is closed
 )
 
 // Fd returns the connection's file descriptor, for socket options the
@@ -149,44 +152,52 @@ func (c *Conn) Discard(n int) int {
 // len(p): the bytes are copied, so p may be reused at once. Write queues all
 // of p or none of it: if p would take the queued output past its maximum
 // (WithMaxOutput) it returns 0 and ErrOutputFull, and after Close,
-// CloseWrite or Abort it returns ErrClosed.
+// CloseWrite or Abort it returns ErrClosed. On a dialed connection, bytes
+// written before OnOpen leave once it is connected.
 func (c *Conn) Write(p []byte) (int, error) {
-	if c.flags&(fClosing|fClosed) != 0 {
-		return 0, ErrClosed
+	if err := c.reserve(len(p)); err != nil || len(p) == 0 {
+		return 0, err
 	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	if c.out == nil {
-		c.out = c.loop.rings.get(c.loop.cfg.maxOutput)
-	}
-	if c.out.Len()+len(p) > c.loop.cfg.maxOutput {
-		c.loop.releaseOut(c)
-		return 0, ErrOutputFull
-	}
-	c.out.Write(p) // cannot fail: the room was checked
-	c.loop.markDirty(c)
+	c.out.Write(p) // cannot fail: reserve checked the room
+	c.queued(len(p))
 	return len(p), nil
 }
 
 // WriteString is Write for a string, without converting it to a []byte.
 func (c *Conn) WriteString(s string) (int, error) {
-	if c.flags&(fClosing|fClosed) != 0 {
-		return 0, ErrClosed
+	if err := c.reserve(len(s)); err != nil || len(s) == 0 {
+		return 0, err
 	}
-	if len(s) == 0 {
-		return 0, nil
+	c.out.WriteString(s)
+	c.queued(len(s))
+	return len(s), nil
+}
+
+// reserve checks that n more bytes may be queued and makes sure there is an
+// output ring to hold them.
+func (c *Conn) reserve(n int) error {
+	if c.flags&(fClosing|fClosed|fWantShutWR) != 0 {
+		return ErrClosed
+	}
+	if n == 0 {
+		return nil
+	}
+	if c.Pending()+n > c.loop.cfg.maxOutput {
+		return ErrOutputFull
 	}
 	if c.out == nil {
 		c.out = c.loop.rings.get(c.loop.cfg.maxOutput)
 	}
-	if c.out.Len()+len(s) > c.loop.cfg.maxOutput {
-		c.loop.releaseOut(c)
-		return 0, ErrOutputFull
+	return nil
+}
+
+// queued records that n bytes were appended to the output: they leave in
+// step 4, and if they are all there is, the write-idle clock starts.
+func (c *Conn) queued(n int) {
+	if c.out.Len() == n {
+		c.loop.outputWaits(c)
 	}
-	c.out.WriteString(s)
 	c.loop.markDirty(c)
-	return len(s), nil
 }
 
 // Pending returns the number of output bytes queued and not yet sent.
@@ -195,6 +206,17 @@ func (c *Conn) Pending() int {
 		return 0
 	}
 	return c.out.Len()
+}
+
+// Available returns how many more bytes Write would queue now before it
+// returns ErrOutputFull (0 once the connection is closing). A writer that
+// must queue several pieces as one unit, such as a frame header and its
+// payload, checks it first.
+func (c *Conn) Available() int {
+	if c.flags&(fClosing|fClosed|fWantShutWR) != 0 {
+		return 0
+	}
+	return c.loop.cfg.maxOutput - c.Pending()
 }
 
 // Close closes the connection after its queued output has been sent: no
@@ -216,6 +238,25 @@ func (c *Conn) Close() error {
 	l.sync(c)
 	return nil
 }
+
+// CloseWrite half-closes the connection, as shutdown(SHUT_WR) does: once
+// the queued output has left, the peer gets FIN, and later writes return
+// ErrClosed. Reading goes on: OnData still sees what the peer sends. When
+// the peer's FIN comes too, the connection closes (OnClose reports io.EOF).
+func (c *Conn) CloseWrite() error {
+	if c.flags&(fClosing|fClosed|fWantShutWR) != 0 {
+		return ErrClosed
+	}
+	c.flags |= fWantShutWR
+	if c.Pending() == 0 && c.flags&fConnecting == 0 {
+		c.loop.shutWrite(c)
+	}
+	return nil
+}
+
+// PeerClosed reports whether the peer has sent FIN: it will send nothing
+// more, though it may still read what the connection writes.
+func (c *Conn) PeerClosed() bool { return c.flags&fPeerEOF != 0 }
 
 // Abort closes the connection now: queued output is dropped and, on TCP,
 // the peer gets a reset (RST) instead of an orderly FIN, so it can tell that

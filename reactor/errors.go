@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 )
 
 // Errors of the reactor package; test for them with errors.Is.
@@ -27,6 +28,17 @@ var (
 	// ErrShortInput is returned by Conn.Peek and Conn.Next when fewer bytes
 	// are buffered than asked for; the handler should wait for more.
 	ErrShortInput = errors.New("reactor: fewer input bytes buffered than asked")
+	// ErrReadTimeout is the reason a connection is closed when nothing
+	// arrived for its read timeout. It matches os.ErrDeadlineExceeded.
+	ErrReadTimeout = fmt.Errorf("reactor: read idle timeout: %w", os.ErrDeadlineExceeded)
+	// ErrWriteTimeout is the reason a connection is closed when its queued
+	// output made no progress for its write timeout. It matches
+	// os.ErrDeadlineExceeded.
+	ErrWriteTimeout = fmt.Errorf("reactor: write idle timeout: %w", os.ErrDeadlineExceeded)
+	// ErrDialTimeout is the reason a dialed connection is closed when it did
+	// not connect within the timeout given to Dial. It matches
+	// os.ErrDeadlineExceeded.
+	ErrDialTimeout = fmt.Errorf("reactor: dial timeout: %w", os.ErrDeadlineExceeded)
 	// ErrNetwork is returned for a network Listen or Dial does not support.
 	ErrNetwork = errors.New("reactor: unsupported network")
 )

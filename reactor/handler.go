@@ -9,7 +9,8 @@ import (
 // block: while it runs, no other connection of the loop is served.
 type Handler interface {
 	// OnOpen is called once for each connection, accepted or dialed,
-	// before any OnData.
+	// before any OnData. (A dialed connection that fails to connect gets
+	// OnClose without OnOpen.)
 	OnOpen(c *Conn)
 	// OnData is called when bytes arrived. c.Peek, c.Next and c.Discard see
 	// the input left unconsumed by earlier calls followed by the new bytes;
@@ -24,6 +25,16 @@ type Handler interface {
 	OnClose(c *Conn, err error)
 }
 
+// HalfCloser is implemented by a Handler that wants to hear of the peer's
+// FIN itself, to keep the connection open for writing after it: an
+// HTTP/1.0-style server reads a request up to the client's FIN and then
+// writes the response. OnPeerClose runs after the last OnData; the handler
+// writes and calls Close (or CloseWrite) when it is done. A Handler without
+// this method has the connection closed once its queued output has left.
+type HalfCloser interface {
+	OnPeerClose(c *Conn)
+}
+
 // The loop calls user code only through these functions. Each recovers a
 // panic: the panic is logged, the connection it happened on (if any) is
 // closed with a *PanicError, and the loop goes on serving the others.
@@ -36,6 +47,11 @@ func (l *Loop) callOnOpen(c *Conn) {
 func (l *Loop) callOnData(c *Conn) {
 	defer l.recoverConn("OnData", c)
 	l.h.OnData(c)
+}
+
+func (l *Loop) callOnPeerClose(c *Conn) {
+	defer l.recoverConn("OnPeerClose", c)
+	l.hc.OnPeerClose(c)
 }
 
 func (l *Loop) callOnClose(c *Conn) {

@@ -31,6 +31,9 @@ func (l *Loop) readable(c *Conn) {
 		return
 	}
 	l.st[statBytesIn] += uint64(n)
+	if c.tm != nil {
+		c.tm.lastRead = l.clock
+	}
 	if c.flags&fClosing != 0 {
 		return // closing: what still arrives is discarded
 	}
@@ -83,19 +86,45 @@ func (l *Loop) deliver(c *Conn, data []byte) {
 // peerClosed handles a 0-byte read: the peer sent FIN. The connection
 // closes once its queued output has left; the reason is io.EOF, or
 // io.ErrUnexpectedEOF if the peer stopped in the middle of a message.
+//
+// A handler that implements HalfCloser is told instead, and decides: it may
+// go on writing and close later. If it already half-closed its side
+// (CloseWrite) and its FIN has left, both directions are done and the
+// connection closes.
 func (l *Loop) peerClosed(c *Conn) {
 	c.flags |= fPeerEOF
-	switch {
-	case c.flags&fClosing == 0:
-		c.err = io.EOF
-		if c.in != nil && c.in.Len() > 0 {
-			c.err = io.ErrUnexpectedEOF
+	if c.flags&fClosing != 0 {
+		if c.Pending() == 0 {
+			l.mark(c) // Close was waiting for this FIN
 		}
+		return
+	}
+	c.err = io.EOF
+	if c.in != nil && c.in.Len() > 0 {
+		c.err = io.ErrUnexpectedEOF
+	}
+	if l.hc == nil {
 		c.Close()
-	case c.Pending() == 0:
-		l.mark(c) // Close was waiting for this FIN
+		return
+	}
+	l.callOnPeerClose(c)
+	if c.flags&fShutWR != 0 && c.flags&fClosing == 0 {
+		l.mark(c)
 	}
 	l.sync(c)
+}
+
+// shutWrite sends FIN now that the output of a half-closed connection has
+// left. If the peer's FIN came already, the connection is done.
+func (l *Loop) shutWrite(c *Conn) {
+	if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil {
+		l.abort(c, os.NewSyscallError("shutdown", err))
+		return
+	}
+	c.flags |= fShutWR
+	if c.flags&fPeerEOF != 0 {
+		l.mark(c)
+	}
 }
 
 // drained is called when a closing connection has no output left. If the
@@ -106,16 +135,20 @@ func (l *Loop) peerClosed(c *Conn) {
 // the kernel reset the connection, and a reset destroys the output the peer
 // has not received yet.
 func (l *Loop) drained(c *Conn) {
-	switch {
-	case c.flags&(fPeerEOF|fAbort) != 0:
+	if c.flags&(fPeerEOF|fAbort) != 0 {
 		l.mark(c)
-	case c.flags&fShutWR != 0:
-		// FIN sent; waiting for the peer's
-	case unix.Shutdown(int(c.fd), unix.SHUT_WR) != nil:
-		l.mark(c) // not connected any more: nothing to wait for
-	default:
+		return
+	}
+	if c.flags&fShutWR == 0 {
+		if unix.Shutdown(int(c.fd), unix.SHUT_WR) != nil {
+			l.mark(c) // not connected any more: nothing to wait for
+			return
+		}
 		c.flags |= fShutWR
-		c.timer = l.AfterFunc(l.cfg.linger, func() { l.mark(c) })
+	}
+	if tm := c.timers(); tm.lingerUntil == 0 {
+		tm.lingerUntil = l.now() + l.cfg.linger
+		l.armTimers(c)
 	}
 }
 
@@ -143,8 +176,8 @@ func (l *Loop) flushDirty() {
 // flush sends as much queued output as the socket takes, in one writev,
 // and registers write interest only if some is left: a partial send.
 func (l *Loop) flush(c *Conn) {
-	if c.flags&(fAbort|fClosed) != 0 {
-		return
+	if c.flags&(fAbort|fClosed|fConnecting) != 0 {
+		return // a connecting socket's output waits for the connection
 	}
 	if out := c.out; out != nil && out.Len() > 0 {
 		a, b := out.Readable()
@@ -153,6 +186,9 @@ func (l *Loop) flush(c *Conn) {
 		if n > 0 {
 			out.Discard(n)
 			l.st[statBytesOut] += uint64(n)
+			if c.tm != nil {
+				c.tm.lastWrite = l.clock
+			}
 		}
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 			l.abort(c, os.NewSyscallError("writev", err))
@@ -164,12 +200,18 @@ func (l *Loop) flush(c *Conn) {
 	}
 	if c.Pending() == 0 {
 		l.releaseOut(c)
-		if c.flags&fClosing != 0 {
+		switch {
+		case c.flags&fClosing != 0:
 			l.drained(c)
+		case c.flags&(fWantShutWR|fShutWR) == fWantShutWR:
+			l.shutWrite(c)
 		}
 	}
 	if c.flags&fPaused != 0 && c.Pending() <= l.cfg.lowWater {
 		c.flags &^= fPaused
+		if c.tm != nil {
+			c.tm.lastRead = l.clock // the read-idle clock restarts
+		}
 	}
 	l.sync(c)
 }
@@ -192,11 +234,16 @@ func (l *Loop) sync(c *Conn) {
 		return // step 5 unregisters it
 	}
 	var want, have poller.Interest
-	if c.flags&fPeerEOF == 0 && (c.flags&fPaused == 0 || c.flags&fClosing != 0) {
-		want |= poller.Read
-	}
-	if c.Pending() > 0 && (c.flags&fDirty == 0 || c.flags&fRegWrite != 0) {
-		want |= poller.Write
+	switch {
+	case c.flags&fConnecting != 0:
+		want = poller.Write // writable: the connect finished, one way or the other
+	default:
+		if c.flags&fPeerEOF == 0 && (c.flags&fPaused == 0 || c.flags&fClosing != 0) {
+			want |= poller.Read
+		}
+		if c.Pending() > 0 && (c.flags&fDirty == 0 || c.flags&fRegWrite != 0) {
+			want |= poller.Write
+		}
 	}
 	if c.flags&fRegRead != 0 {
 		have |= poller.Read
@@ -262,8 +309,8 @@ func (l *Loop) finish(c *Conn) {
 		return
 	}
 	fd := int(c.fd)
-	if c.timer != nil {
-		c.timer.Stop()
+	if c.tm != nil && c.tm.t != nil {
+		c.tm.t.Stop()
 	}
 	l.callOnClose(c)
 	c.flags |= fClosed

@@ -256,5 +256,16 @@ func (l *Loop) open(fd int, tcp bool) {
 	c := &Conn{loop: l, fd: int32(fd), flags: fRegRead}
 	l.setFD(fd, c)
 	l.conns++
+	l.started(c)
+}
+
+// started runs when a connection is ready for use, accepted or dialed: it
+// applies the default timeouts and calls OnOpen.
+func (l *Loop) started(c *Conn) {
+	if l.cfg.readIdle > 0 || l.cfg.writeIdle > 0 {
+		tm := c.timers()
+		tm.readTimeout, tm.writeTimeout = l.cfg.readIdle, l.cfg.writeIdle
+		l.armTimers(c)
+	}
 	l.callOnOpen(c)
 }

@@ -16,6 +16,7 @@ import (
 // the order of one pass.
 type Loop struct {
 	h   Handler
+	hc  HalfCloser // h, if it wants to hear of the peer's FIN
 	cfg config
 	log *slog.Logger
 	p   poller.Poller
@@ -32,7 +33,8 @@ type Loop struct {
 	rings   ringPool
 	timers  timerHeap
 	epoch   time.Time
-	conns   int // open connections
+	clock   time.Duration // the loop's clock, read once per pass and after each wait
+	conns   int           // open connections
 
 	stopping  bool           // shutdown has begun
 	stopTimer *Timer         // grace period
@@ -75,6 +77,7 @@ func New(h Handler, opts ...Option) (*Loop, error) {
 	if l.log == nil {
 		l.log = slog.Default()
 	}
+	l.hc, _ = h.(HalfCloser)
 	return l, nil
 }
 
@@ -107,8 +110,8 @@ func (l *Loop) Run(ctx context.Context) error {
 // documentation gives.
 func (l *Loop) run() error {
 	for {
-		now := l.now()
-		l.runTimers(now)                     // 1
+		l.clock = l.now()
+		l.runTimers(l.clock)                 // 1
 		l.runTasks()                         // 2
 		if l.stopReq.Load() && !l.stopping { // 3
 			l.beginShutdown()
@@ -123,21 +126,29 @@ func (l *Loop) run() error {
 		if err := l.p.Wait(l.timers.timeout(l.now()), &l.ready); err != nil {
 			return err
 		}
+		l.clock = l.now()
 		if len(l.ready.Read)+len(l.ready.Write) == 0 {
 			l.st[statWakeups]++
 		}
 		for _, fd := range l.ready.Read { // 8
 			if c := l.fds[fd]; c != nil {
-				if c.ln != nil {
+				switch {
+				case c.ln != nil:
 					l.accept(c)
-				} else {
+				case c.flags&fConnecting != 0:
+					l.connected(c) // failed: hang-up and error come in both lists
+				default:
 					l.readable(c)
 				}
 			}
 		}
 		for _, fd := range l.ready.Write { // 9
 			if c := l.fds[fd]; c != nil && c.ln == nil {
-				l.flush(c)
+				if c.flags&fConnecting != 0 {
+					l.connected(c)
+				} else {
+					l.flush(c)
+				}
 			}
 		}
 	}

@@ -18,6 +18,8 @@ type config struct {
 	highWater   int
 	gracePeriod time.Duration
 	linger      time.Duration
+	readIdle    time.Duration
+	writeIdle   time.Duration
 	newPoller   func() (poller.Poller, error)
 	logger      *slog.Logger
 }
@@ -114,6 +116,21 @@ func WithLinger(d time.Duration) Option {
 			c.linger = d
 		}
 	}
+}
+
+// WithReadTimeout gives every connection a read-idle timeout: one that
+// receives nothing for d is closed with ErrReadTimeout (default: none).
+// Conn.SetReadTimeout changes it for one connection.
+func WithReadTimeout(d time.Duration) Option {
+	return func(c *config) { c.readIdle = max(d, 0) }
+}
+
+// WithWriteTimeout gives every connection a write-idle timeout: one whose
+// queued output makes no progress for d (the peer does not read) is closed
+// with ErrWriteTimeout (default: none). Conn.SetWriteTimeout changes it for
+// one connection.
+func WithWriteTimeout(d time.Duration) Option {
+	return func(c *config) { c.writeIdle = max(d, 0) }
 }
 
 // WithPoller selects the readiness mechanism, for example poller.NewPoll for

@@ -5,6 +5,7 @@ package reactor
 type Stats struct {
 	Conns         int    // connections open now
 	Accepted      uint64 // connections accepted
+	Dialed        uint64 // connections started by Dial
 	Closed        uint64 // connections closed, for any reason
 	BytesIn       uint64 // bytes read from connections
 	BytesOut      uint64 // bytes written to connections
@@ -24,6 +25,7 @@ type Stats struct {
 const (
 	statConns = iota
 	statAccepted
+	statDialed
 	statClosed
 	statBytesIn
 	statBytesOut
@@ -57,6 +59,7 @@ func (l *Loop) Stats() Stats {
 	return Stats{
 		Conns:         int(g(statConns)),
 		Accepted:      g(statAccepted),
+		Dialed:        g(statDialed),
 		Closed:        g(statClosed),
 		BytesIn:       g(statBytesIn),
 		BytesOut:      g(statBytesOut),

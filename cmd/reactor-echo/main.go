@@ -5,6 +5,11 @@
 //	go run ./cmd/reactor-echo                 # listens on 127.0.0.1:7777
 //	go run ./cmd/reactor-echo -addr 127.0.0.1:0 -stats 1s
 //	go run ./cmd/reactor-echo -network unix -addr /tmp/echo.sock
+//	go run ./cmd/reactor-echo -idle-timeout 30s
+//
+// A client that half-closes (sends FIN) gets back everything it sent
+// before, then the server closes. With -idle-timeout, a client that stays
+// silent, or stops reading its echo, for that long is disconnected.
 //
 // On SIGINT or SIGTERM it stops accepting, sends every byte it has queued,
 // closes the connections, prints its final counters and exits with status 0.
@@ -41,14 +46,19 @@ func main() {
 	addr := flag.String("addr", "", `address to listen on (default "127.0.0.1:7777", or "/tmp/reactor-echo.sock" for unix)`)
 	every := flag.Duration("stats", 0, "print the loop's counters at this interval (0: only at exit)")
 	grace := flag.Duration("grace", reactor.DefaultGracePeriod, "how long shutdown waits for queued output to leave")
+	idle := flag.Duration("idle-timeout", 0, "close a connection that sends nothing, or does not read its echo, for this long (0: never)")
 	flag.Parse()
-	if err := run(*network, *addr, *every, *grace); err != nil {
+	opts := []reactor.Option{reactor.WithGracePeriod(*grace)}
+	if *idle > 0 {
+		opts = append(opts, reactor.WithReadTimeout(*idle), reactor.WithWriteTimeout(*idle))
+	}
+	if err := run(*network, *addr, *every, opts...); err != nil {
 		fmt.Fprintln(os.Stderr, "reactor-echo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(network, addr string, every, grace time.Duration) error {
+func run(network, addr string, every time.Duration, opts ...reactor.Option) error {
 	if addr == "" {
 		addr = "127.0.0.1:7777"
 		if network == "unix" {
@@ -59,7 +69,7 @@ func run(network, addr string, every, grace time.Duration) error {
 	defer stop()
 	context.AfterFunc(ctx, stop) // a second signal ends the process at once
 
-	l, err := reactor.New(echo{}, reactor.WithGracePeriod(grace))
+	l, err := reactor.New(echo{}, opts...)
 	if err != nil {
 		return err
 	}

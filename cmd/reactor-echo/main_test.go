@@ -145,3 +145,31 @@ func TestGracefulShutdown(t *testing.T) {
 	require.Equal(t, len(got), counter(t, last, "bytes_out"), "final counters: %s", last)
 	require.NoError(t, s.cmd.Wait(), "exit status")
 }
+
+// TestIdleTimeout: with -idle-timeout a silent client is disconnected.
+func TestIdleTimeout(t *testing.T) {
+	s := startServer(t, "-addr 127.0.0.1:0 -idle-timeout 50ms")
+	c, err := net.Dial("tcp", s.addr)
+	require.NoError(t, err)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	_, err = io.ReadAll(c) // returns when the server closes the silent connection
+	if err != nil {
+		require.ErrorIs(t, err, syscall.ECONNRESET)
+	}
+}
+
+// TestHalfClose: the client sends, half-closes, and gets everything back.
+func TestHalfClose(t *testing.T) {
+	s := startServer(t, "-addr 127.0.0.1:0")
+	c, err := net.Dial("tcp", s.addr)
+	require.NoError(t, err)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	_, err = c.Write([]byte("all of this, then FIN"))
+	require.NoError(t, err)
+	require.NoError(t, c.(*net.TCPConn).CloseWrite())
+	got, err := io.ReadAll(c)
+	require.NoError(t, err)
+	require.Equal(t, "all of this, then FIN", string(got))
+}

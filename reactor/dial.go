@@ -1,0 +1,87 @@
+package reactor
+
+import (
+	"os"
+	"time"
+
+	"github.com/goreactor/reactor/poller"
+	"golang.org/x/sys/unix"
+)
+
+// Dial starts connecting to address ("tcp", "tcp4", "tcp6" or "unix")
+// without blocking the loop, and returns the connection at once so that the
+// caller can attach its state with SetContext. The connect goes on in the
+// background (EINPROGRESS, then write readiness, then SO_ERROR): once it
+// succeeds the handler's OnOpen runs on the loop, and from then on the
+// connection is like an accepted one. If it fails, or does not finish
+// within timeout (0: no timeout other than the system's), OnClose runs with
+// the error (ErrDialTimeout for the timeout) and OnOpen never does. Bytes
+// written before OnOpen are sent once connected.
+//
+// Dial returns an error itself only when it cannot even start: an unknown
+// network, a name that does not resolve, no socket. Call it on the loop's
+// goroutine, or before Run from the goroutine that will call Run.
+func (l *Loop) Dial(network, address string, timeout time.Duration) (*Conn, error) {
+	if l.stopping || l.stopReq.Load() {
+		return nil, ErrStopped
+	}
+	ra, err := resolve(network, address)
+	if err != nil {
+		return nil, err
+	}
+	fd, err := sysSocket(ra.family)
+	if err != nil {
+		return nil, os.NewSyscallError("socket", err)
+	}
+	if err := l.p.Add(fd, poller.Write); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	c := &Conn{loop: l, fd: int32(fd), flags: fRegWrite | fConnecting}
+	if ra.tcp {
+		c.flags |= fTCP
+	}
+	l.setFD(fd, c)
+	l.conns++
+	l.st[statDialed]++
+	switch err := unix.Connect(fd, ra.sa); err {
+	case nil, unix.EINPROGRESS, unix.EINTR:
+		// Done, or going on: the poller reports the fd writable either way.
+	default:
+		l.abort(c, os.NewSyscallError("connect", err)) // OnClose in this pass
+		return c, nil
+	}
+	if timeout > 0 {
+		c.timers().connectBy = l.now() + timeout
+		l.armTimers(c)
+	}
+	return c, nil
+}
+
+// connected runs when the poller reports a connecting socket: the connect
+// has finished, and SO_ERROR says how.
+func (l *Loop) connected(c *Conn) {
+	if c.flags&(fAbort|fClosed) != 0 {
+		return
+	}
+	errno, err := unix.GetsockoptInt(int(c.fd), unix.SOL_SOCKET, unix.SO_ERROR)
+	if err == nil && errno != 0 {
+		err = unix.Errno(errno)
+	}
+	if err != nil {
+		l.abort(c, os.NewSyscallError("connect", err))
+		return
+	}
+	c.flags &^= fConnecting
+	if c.flags&fTCP != 0 {
+		_ = unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	}
+	if c.tm != nil {
+		c.tm.connectBy = 0
+	}
+	if c.Pending() > 0 {
+		l.markDirty(c) // written before OnOpen
+	}
+	l.sync(c)
+	l.started(c)
+}
