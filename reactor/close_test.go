@@ -313,3 +313,93 @@ func TestLingerTimeout(t *testing.T) {
 	require.Equal(t, "bye", string(got))
 	require.NoError(t, rec.nextClose(t).err) // while the client still holds the connection open
 }
+
+// Regression tests for what a second read of the loop found.
+
+// TestTimerStopsAnother: a timer function that stops another due timer must
+// not break the loop.
+func TestTimerStopsAnother(t *testing.T) {
+	l, _ := serve(t, newRecorder(t))
+	ran := make(chan string, 2)
+	require.NoError(t, l.Post(func() {
+		var b *Timer
+		l.AfterFunc(0, func() { b.Stop(); ran <- "a" })
+		b = l.AfterFunc(0, func() { ran <- "b" })
+		l.AfterFunc(time.Millisecond, func() { ran <- "later" })
+	}))
+	require.Equal(t, "a", <-ran)
+	require.Equal(t, "later", <-ran)
+}
+
+// broadcaster tells every other connection when one closes.
+type broadcaster struct {
+	*recorder
+	conns map[*Conn]bool
+}
+
+func (h broadcaster) OnOpen(c *Conn) { h.conns[c] = true }
+
+func (h broadcaster) OnClose(c *Conn, err error) {
+	delete(h.conns, c)
+	for o := range h.conns {
+		o.WriteString("bye\n")
+	}
+	h.recorder.OnClose(c, err)
+}
+
+// TestWriteInOnClose: what OnClose writes to another connection leaves
+// without waiting for an unrelated event.
+func TestWriteInOnClose(t *testing.T) {
+	h := broadcaster{newRecorder(t), map[*Conn]bool{}}
+	l, addr := serve(t, h)
+	a := dial(t, "tcp", addr)
+	b := dial(t, "tcp", addr)
+	waitUntil(t, "two connections", func() bool { return l.Stats().Conns == 2 })
+	a.Close()
+	got := make([]byte, 4)
+	_, err := io.ReadFull(b, got)
+	require.NoError(t, err)
+	require.Equal(t, "bye\n", string(got))
+}
+
+// TestGraceKeepsSentOutput: when the grace period ends, a connection whose
+// output has all left (it waits only for the peer's FIN) is closed without
+// a reset, which would destroy the bytes the peer has not read yet.
+func TestGraceKeepsSentOutput(t *testing.T) {
+	want := payload(256 << 10)
+	rec := newRecorder(t)
+	rec.open = func(c *Conn) { c.Write(want) }
+	l, addr := serve(t, rec, WithGracePeriod(20*time.Millisecond), WithLinger(time.Minute))
+	c := dial(t, "tcp", addr)
+	waitUntil(t, "all output sent", func() bool { return l.Stats().BytesOut == uint64(len(want)) })
+	l.Stop()
+	require.ErrorIs(t, rec.nextClose(t).err, ErrStopped)
+	got, err := io.ReadAll(c)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(want, got), "got %d of %d bytes", len(got), len(want))
+}
+
+// TestCloseStalledOutput: Close with output that a peer never reads ends
+// after the linger timeout, with a reset.
+func TestCloseStalledOutput(t *testing.T) {
+	rec := newRecorder(t)
+	rec.open = func(c *Conn) {
+		c.Write(payload(32 << 20))
+		c.Close()
+	}
+	_, addr := serve(t, rec, WithMaxOutput(32<<20), WithLinger(30*time.Millisecond))
+	dial(t, "tcp", addr) // never reads
+	require.NoError(t, rec.nextClose(t).err)
+}
+
+func TestStopBeforeRunReleasesEverything(t *testing.T) {
+	checkLeaks(t)
+	l, err := New(newRecorder(t))
+	require.NoError(t, err)
+	_, err = l.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	l.Stop()
+	require.NoError(t, l.Run(context.Background()))
+	_, err = l.Listen("tcp", "127.0.0.1:0")
+	require.ErrorIs(t, err, ErrStopped)
+}

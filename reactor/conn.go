@@ -59,8 +59,11 @@ func (c *Conn) SetContext(v any) { c.ctx = v }
 // LocalAddr returns the local address of the connection, or nil if the
 // system cannot tell (for example after it was closed).
 func (c *Conn) LocalAddr() net.Addr {
+	if c.flags&fClosed != 0 {
+		return nil
+	}
 	sa, err := unix.Getsockname(int(c.fd))
-	if err != nil || c.flags&fClosed != 0 {
+	if err != nil {
 		return nil
 	}
 	return sockaddrToAddr(sa)
@@ -69,8 +72,11 @@ func (c *Conn) LocalAddr() net.Addr {
 // RemoteAddr returns the address of the peer, or nil if the system cannot
 // tell (for example after the peer reset the connection).
 func (c *Conn) RemoteAddr() net.Addr {
+	if c.flags&fClosed != 0 {
+		return nil
+	}
 	sa, err := unix.Getpeername(int(c.fd))
-	if err != nil || c.flags&fClosed != 0 {
+	if err != nil {
 		return nil
 	}
 	return sockaddrToAddr(sa)
@@ -221,11 +227,13 @@ func (c *Conn) Available() int {
 
 // Close closes the connection after its queued output has been sent: no
 // more OnData is called and bytes that still arrive are discarded. Once the
-// output has left, the loop sends FIN and waits for the peer's FIN (at most
-// the linger timeout, see WithLinger) before it closes the socket: closing
-// a socket with unread input makes the kernel send a reset, which can
-// destroy output the peer has not received yet. OnClose follows. A second
-// Close returns ErrClosed.
+// output has left, the loop sends FIN and waits for the peer's FIN before it
+// closes the socket: closing a socket with unread input makes the kernel
+// send a reset, which can destroy output the peer has not received yet.
+// Both waits are bounded by the linger timeout (WithLinger): the output
+// must make progress at least that often, and the peer's FIN must come
+// within it; otherwise the connection is closed anyway (with a reset if
+// output was left). OnClose follows. A second Close returns ErrClosed.
 func (c *Conn) Close() error {
 	if c.flags&(fClosing|fClosed) != 0 {
 		return ErrClosed
@@ -234,6 +242,12 @@ func (c *Conn) Close() error {
 	l := c.loop
 	if c.Pending() == 0 {
 		l.drained(c)
+	} else {
+		// The output must keep moving: a peer that stops reading cannot
+		// hold a closed connection longer than the linger timeout.
+		c.timers().lingerUntil = l.now() + l.cfg.linger
+		c.tm.lastWrite = l.clock
+		l.armTimers(c)
 	}
 	l.sync(c)
 	return nil

@@ -30,8 +30,10 @@
 //     only for connections whose output did not all leave, and cleared when
 //     it has.
 //  5. Close the connections marked for closing whose output has left (or
-//     that were aborted): unregister, call OnClose, close the fd. Only here
+//     that were aborted): call OnClose, unregister, close the fd. Only here
 //     is an fd closed, so no callback sees a closed or reused fd number.
+//     Steps 4 and 5 repeat while OnClose writes to or closes other
+//     connections, so nothing written is left waiting for an unrelated event.
 //  6. Publish the statistics for Stats. Stop here if shutdown is complete.
 //  7. Wait for readiness until the next timer is due, or forever if there
 //     is none. Post and Stop wake the wait.

@@ -235,7 +235,7 @@ func TestDialRefused(t *testing.T) {
 // TestDialTimeout dials a listener whose accept queue is full and never
 // drained: the kernel drops the SYN, the connect hangs, the timeout fires.
 func TestDialTimeout(t *testing.T) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
 	require.NoError(t, err)
 	defer unix.Close(fd)
 	require.NoError(t, unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))

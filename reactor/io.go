@@ -146,10 +146,8 @@ func (l *Loop) drained(c *Conn) {
 		}
 		c.flags |= fShutWR
 	}
-	if tm := c.timers(); tm.lingerUntil == 0 {
-		tm.lingerUntil = l.now() + l.cfg.linger
-		l.armTimers(c)
-	}
+	c.timers().lingerUntil = l.now() + l.cfg.linger // now for the peer's FIN
+	l.armTimers(c)
 }
 
 // markDirty puts c on the list that step 4 flushes.

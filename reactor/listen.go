@@ -196,13 +196,17 @@ func (l *Loop) accept(lc *Conn) {
 			continue
 		case unix.EAGAIN:
 			return
-		case unix.EINTR, unix.ECONNABORTED:
-			continue // the next pending connection, if any
+		case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.ENETDOWN, unix.ENETUNREACH,
+			unix.EHOSTDOWN, unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENOPROTOOPT:
+			// The pending connection failed (accept(2) passes up its
+			// network errors): go on with the next one.
+			continue
 		case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
 			l.pauseAccept(lc, err)
 			return
 		default:
-			l.log.Error("reactor: accept failed", "addr", ln.addr, "err", err)
+			// Unexpected: back off rather than retry every pass.
+			l.pauseAccept(lc, err)
 			return
 		}
 	}

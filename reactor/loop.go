@@ -55,8 +55,9 @@ const (
 	stateStopped
 )
 
-// New returns a loop that will call h. It opens the poller; Run (or Stop)
-// releases it.
+// New returns a loop that will call h. It opens the poller, which Run
+// releases when it returns: a loop that is not going to run after all is
+// released by Stop followed by Run, which then returns at once.
 func New(h Handler, opts ...Option) (*Loop, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -116,9 +117,8 @@ func (l *Loop) run() error {
 		if l.stopReq.Load() && !l.stopping { // 3
 			l.beginShutdown()
 		}
-		l.flushDirty()  // 4
-		l.closeMarked() // 5
-		l.publish()     // 6
+		l.settle()  // 4 and 5
+		l.publish() // 6
 		if l.stopping && l.conns == 0 {
 			return nil
 		}
@@ -151,6 +151,16 @@ func (l *Loop) run() error {
 				}
 			}
 		}
+	}
+}
+
+// settle is steps 4 and 5, repeated while OnClose keeps writing to other
+// connections or closing them, so that the loop never waits with output
+// that nothing will flush.
+func (l *Loop) settle() {
+	for len(l.dirty)+len(l.closing) > 0 {
+		l.flushDirty()
+		l.closeMarked()
 	}
 }
 
@@ -220,7 +230,9 @@ func (l *Loop) beginShutdown() {
 	l.stopTimer = l.AfterFunc(l.cfg.gracePeriod, func() {
 		for _, c := range l.fds {
 			if c != nil && c.ln == nil && c.flags&fClosed == 0 {
-				c.flags |= fReset // output is dropped: tell the peer
+				if c.Pending() > 0 {
+					c.flags |= fReset // output is dropped: tell the peer
+				}
 				l.abort(c, ErrStopped)
 			}
 		}
@@ -231,6 +243,7 @@ func (l *Loop) beginShutdown() {
 // closes whatever is still open, refuses further posts, runs the posts that
 // were accepted, and closes the poller.
 func (l *Loop) shutdownNow() {
+	l.stopping = true // Listen and Dial fail from here on
 	for _, ln := range l.lns {
 		l.closeListener(ln)
 	}

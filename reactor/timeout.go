@@ -119,8 +119,17 @@ func (l *Loop) connTimeout(c *Conn) {
 		l.abort(c, ErrDialTimeout)
 		return
 	case tm.lingerUntil > 0 && now >= tm.lingerUntil:
-		l.mark(c) // the peer's FIN did not come; close anyway
-		return
+		if c.Pending() == 0 {
+			l.mark(c) // the peer's FIN did not come; close anyway
+			return
+		}
+		if now-tm.lastWrite >= l.cfg.linger {
+			c.flags |= fReset // the output stalled: it is dropped
+			l.abort(c, nil)
+			return
+		}
+		tm.lingerUntil = tm.lastWrite + l.cfg.linger // still moving
+
 	case tm.readTimeout > 0 && c.flags&(fPeerEOF|fPaused|fConnecting) == 0 && now-tm.lastRead >= tm.readTimeout:
 		l.abort(c, ErrReadTimeout)
 		return

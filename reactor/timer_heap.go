@@ -46,7 +46,7 @@ func (t *Timer) Reset(d time.Duration) bool {
 // many as were scheduled when the step began, so that a timer function that
 // keeps rescheduling itself for now cannot hold the loop.
 func (l *Loop) runTimers(now time.Duration) {
-	for n := len(l.timers); n > 0; n-- {
+	for n := len(l.timers); n > 0 && len(l.timers) > 0; n-- { // a timer function may stop others
 		t := l.timers[0]
 		if t.when > now {
 			return
