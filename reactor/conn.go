@@ -144,7 +144,9 @@ func (c *Conn) Discard(n int) int {
 		return 0
 	}
 	if c.in != nil && c.in.Len() > 0 {
-		return c.in.Discard(n)
+		n = c.in.Discard(n)
+		c.loop.buffered(-n)
+		return n
 	}
 	fresh := c.freshInput()
 	if n > len(fresh) {
@@ -200,10 +202,18 @@ func (c *Conn) reserve(n int) error {
 // queued records that n bytes were appended to the output: they leave in
 // step 4, and if they are all there is, the write-idle clock starts.
 func (c *Conn) queued(n int) {
-	if c.out.Len() == n {
-		c.loop.outputWaits(c)
+	l := c.loop
+	l.buffered(n)
+	switch pending := c.out.Len(); {
+	case pending == n:
+		l.outputWaits(c)
+	case pending >= l.cfg.highWater && c.flags&fPaused == 0:
+		// Backpressure: stop reading until the output drains to the low
+		// watermark (step 4 tells the poller).
+		c.flags |= fPaused
+		l.st[statReadPauses]++
 	}
-	c.loop.markDirty(c)
+	l.markDirty(c)
 }
 
 // Pending returns the number of output bytes queued and not yet sent.

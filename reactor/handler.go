@@ -35,6 +35,15 @@ type HalfCloser interface {
 	OnPeerClose(c *Conn)
 }
 
+// WritableHandler is implemented by a Handler that produces output on its
+// own (from timers or posted functions, say) and wants to pace it:
+// OnWritable is called when a connection's queued output, having reached
+// the high watermark (WithWriteWatermarks), has drained to the low one.
+// Until then the handler can watch Conn.Pending and Conn.Available.
+type WritableHandler interface {
+	OnWritable(c *Conn)
+}
+
 // The loop calls user code only through these functions. Each recovers a
 // panic: the panic is logged, the connection it happened on (if any) is
 // closed with a *PanicError, and the loop goes on serving the others.
@@ -52,6 +61,11 @@ func (l *Loop) callOnData(c *Conn) {
 func (l *Loop) callOnPeerClose(c *Conn) {
 	defer l.recoverConn("OnPeerClose", c)
 	l.hc.OnPeerClose(c)
+}
+
+func (l *Loop) callOnWritable(c *Conn) {
+	defer l.recoverConn("OnWritable", c)
+	l.wh.OnWritable(c)
 }
 
 func (l *Loop) callOnClose(c *Conn) {

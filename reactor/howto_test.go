@@ -106,7 +106,7 @@ func TestCloseWrite(t *testing.T) {
 func TestReadTimeout(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
 		rec := newRecorder(t)
-		l, addr := serve(t, rec, opt, WithReadTimeout(30*time.Millisecond))
+		l, addr := serve(t, rec, opt, WithReadTimeout(300*time.Millisecond))
 		c := dial(t, "tcp", addr)
 		require.Equal(t, []byte("hi"), roundTrip(t, c, []byte("hi")))
 		// Now the client goes silent: a dead peer.

@@ -18,7 +18,7 @@ func (l *Loop) readable(c *Conn) {
 	if c.flags&(fAbort|fClosed) != 0 {
 		return
 	}
-	n, err := unix.Read(int(c.fd), l.rbuf)
+	n, err := l.sys.read(int(c.fd), l.rbuf)
 	l.st[statReads]++
 	if err != nil {
 		if err != unix.EAGAIN && err != unix.EINTR {
@@ -38,11 +38,6 @@ func (l *Loop) readable(c *Conn) {
 		return // closing: what still arrives is discarded
 	}
 	l.deliver(c, l.rbuf[:n])
-	if c.flags&fPaused == 0 && c.Pending() >= l.cfg.highWater {
-		c.flags |= fPaused
-		l.st[statReadPauses]++
-		l.sync(c)
-	}
 }
 
 // deliver shows data, just read into the loop's buffer, to OnData after the
@@ -59,7 +54,9 @@ func (l *Loop) deliver(c *Conn, data []byte) {
 			return
 		}
 		c.in = l.rings.get(l.cfg.maxInput)
-		if k, _ := c.in.Write(rest); k < len(rest) {
+		k, _ := c.in.Write(rest)
+		l.buffered(k)
+		if k < len(rest) {
 			l.abort(c, ErrInputFull)
 		}
 		return
@@ -70,6 +67,7 @@ func (l *Loop) deliver(c *Conn, data []byte) {
 	// full ring can never make progress, so the connection is closed.
 	for len(data) > 0 && c.flags&fClosing == 0 {
 		k, _ := c.in.Write(data)
+		l.buffered(k)
 		if k == 0 {
 			l.abort(c, ErrInputFull)
 			return
@@ -78,6 +76,7 @@ func (l *Loop) deliver(c *Conn, data []byte) {
 		l.callOnData(c)
 	}
 	if c.in.Len() == 0 || c.flags&fClosing != 0 {
+		l.buffered(-c.in.Len())
 		l.rings.put(c.in)
 		c.in = nil
 	}
@@ -150,6 +149,15 @@ func (l *Loop) drained(c *Conn) {
 	l.armTimers(c)
 }
 
+// buffered adds n (possibly negative) to the bytes the loop holds in
+// connection buffers, and keeps the peak for Stats.
+func (l *Loop) buffered(n int) {
+	l.held += n
+	if l.held > l.peakHeld {
+		l.peakHeld = l.held
+	}
+}
+
 // markDirty puts c on the list that step 4 flushes.
 func (l *Loop) markDirty(c *Conn) {
 	if c.flags&fDirty == 0 {
@@ -161,11 +169,15 @@ func (l *Loop) markDirty(c *Conn) {
 // flushDirty is step 4. A connection already waiting for the poller to
 // report room is skipped: trying now would only meet EAGAIN.
 func (l *Loop) flushDirty() {
-	for i, c := range l.dirty {
+	// OnWritable, called from flush, may write and so append to the list.
+	for i := 0; i < len(l.dirty); i++ {
+		c := l.dirty[i]
 		l.dirty[i] = nil
 		c.flags &^= fDirty
 		if c.flags&fRegWrite == 0 {
 			l.flush(c)
+		} else {
+			l.sync(c) // waits for room; but a write may have paused reading
 		}
 	}
 	l.dirty = l.dirty[:0]
@@ -179,10 +191,11 @@ func (l *Loop) flush(c *Conn) {
 	}
 	if out := c.out; out != nil && out.Len() > 0 {
 		a, b := out.Readable()
-		n, err := l.writev(int(c.fd), a, b)
+		n, err := l.sys.writev(int(c.fd), a, b)
 		l.st[statWrites]++
 		if n > 0 {
 			out.Discard(n)
+			l.buffered(-n)
 			l.st[statBytesOut] += uint64(n)
 			if c.tm != nil {
 				c.tm.lastWrite = l.clock
@@ -209,6 +222,9 @@ func (l *Loop) flush(c *Conn) {
 		c.flags &^= fPaused
 		if c.tm != nil {
 			c.tm.lastRead = l.clock // the read-idle clock restarts
+		}
+		if l.wh != nil && c.flags&fClosing == 0 {
+			l.callOnWritable(c)
 		}
 	}
 	l.sync(c)
@@ -317,10 +333,12 @@ func (l *Loop) finish(c *Conn) {
 	l.conns--
 	l.st[statClosed]++
 	if c.in != nil {
+		l.buffered(-c.in.Len())
 		l.rings.put(c.in)
 		c.in = nil
 	}
 	if c.out != nil {
+		l.buffered(-c.out.Len())
 		l.rings.put(c.out)
 		c.out = nil
 	}

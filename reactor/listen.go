@@ -187,11 +187,17 @@ func (l *Loop) setFD(fd int, c *Conn) {
 func (l *Loop) accept(lc *Conn) {
 	ln := lc.ln
 	for range maxAcceptsPerPass {
-		fd, err := sysAccept(int(lc.fd))
+		fd, err := l.sys.accept(int(lc.fd))
 		switch err {
 		case nil:
 			ln.backoff = 0
 			l.st[statAccepted]++
+			if l.cfg.maxConns > 0 && l.conns >= l.cfg.maxConns {
+				l.st[statRejected]++
+				_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+				_ = unix.Close(fd)
+				continue
+			}
 			l.open(fd, ln.tcp)
 			continue
 		case unix.EAGAIN:

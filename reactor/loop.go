@@ -21,20 +21,24 @@ type Loop struct {
 	log *slog.Logger
 	p   poller.Poller
 
-	ready   poller.Ready
-	fds     []*Conn   // fd -> connection or listener; nil for fds the loop does not own
-	rbuf    []byte    // the loop-wide read buffer
-	iov     [2][]byte // writev's argument, kept here so it does not escape
-	cur     *Conn     // the connection inside OnData whose input is in fresh
-	fresh   []byte    // unconsumed part of rbuf, when cur had no leftover input
-	dirty   []*Conn   // connections written to since the last flush
-	closing []*Conn   // connections to close in this pass
-	lns     []*Conn   // open listeners
-	rings   ringPool
-	timers  timerHeap
-	epoch   time.Time
-	clock   time.Duration // the loop's clock, read once per pass and after each wait
-	conns   int           // open connections
+	ready    poller.Ready
+	fds      []*Conn   // fd -> connection or listener; nil for fds the loop does not own
+	rbuf     []byte    // the loop-wide read buffer
+	iov      [2][]byte // writev's argument, kept here so it does not escape
+	sys      syscalls  // read, writev, accept
+	cur      *Conn     // the connection inside OnData whose input is in fresh
+	fresh    []byte    // unconsumed part of rbuf, when cur had no leftover input
+	dirty    []*Conn   // connections written to since the last flush
+	closing  []*Conn   // connections to close in this pass
+	lns      []*Conn   // open listeners
+	rings    ringPool
+	timers   timerHeap
+	epoch    time.Time
+	clock    time.Duration   // the loop's clock, read once per pass and after each wait
+	conns    int             // open connections
+	held     int             // bytes in connection buffers (input and output)
+	peakHeld int             // the most that held has been
+	wh       WritableHandler // h, if it wants to hear when output drains
 
 	stopping  bool           // shutdown has begun
 	stopTimer *Timer         // grace period
@@ -79,6 +83,11 @@ func New(h Handler, opts ...Option) (*Loop, error) {
 		l.log = slog.Default()
 	}
 	l.hc, _ = h.(HalfCloser)
+	l.wh, _ = h.(WritableHandler)
+	l.sys = l.realSyscalls()
+	if cfg.wrapSys != nil {
+		l.sys = cfg.wrapSys(l.sys)
+	}
 	return l, nil
 }
 

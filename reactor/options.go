@@ -20,6 +20,8 @@ type config struct {
 	linger      time.Duration
 	readIdle    time.Duration
 	writeIdle   time.Duration
+	maxConns    int
+	wrapSys     func(syscalls) syscalls // tests only
 	newPoller   func() (poller.Poller, error)
 	logger      *slog.Logger
 }
@@ -131,6 +133,15 @@ func WithReadTimeout(d time.Duration) Option {
 // one connection.
 func WithWriteTimeout(d time.Duration) Option {
 	return func(c *config) { c.writeIdle = max(d, 0) }
+}
+
+// WithMaxConns limits the loop to n open connections (default: no limit
+// but the fd limit). A connection accepted beyond the limit is closed at
+// once with a reset, so the client learns at once instead of waiting in the
+// backlog, and it is counted in Stats.Rejected. Dialed connections count
+// toward the limit but are never refused by it.
+func WithMaxConns(n int) Option {
+	return func(c *config) { c.maxConns = max(n, 0) }
 }
 
 // WithPoller selects the readiness mechanism, for example poller.NewPoll for

@@ -19,6 +19,9 @@ type Stats struct {
 	ReadPauses    uint64 // times reading was paused because queued output passed the high watermark
 	AcceptPauses  uint64 // times accepting was paused because the process ran out of fds
 	Panics        uint64 // handler panics recovered
+	Rejected      uint64 // connections closed at once because of WithMaxConns
+	Buffered      int    // bytes held in connection buffers now (unconsumed input and queued output)
+	PeakBuffered  int    // the most Buffered has been
 }
 
 // Indices of the counters in Loop.st and Loop.pub.
@@ -39,6 +42,9 @@ const (
 	statReadPauses
 	statAcceptPauses
 	statPanics
+	statRejected
+	statBuffered
+	statPeakBuffered
 	nStats
 )
 
@@ -47,6 +53,8 @@ const (
 // goroutine.
 func (l *Loop) publish() {
 	l.st[statConns] = uint64(l.conns)
+	l.st[statBuffered] = uint64(l.held)
+	l.st[statPeakBuffered] = uint64(l.peakHeld)
 	for i := range l.st {
 		l.pub[i].Store(l.st[i])
 	}
@@ -73,5 +81,8 @@ func (l *Loop) Stats() Stats {
 		ReadPauses:    g(statReadPauses),
 		AcceptPauses:  g(statAcceptPauses),
 		Panics:        g(statPanics),
+		Rejected:      g(statRejected),
+		Buffered:      int(g(statBuffered)),
+		PeakBuffered:  int(g(statPeakBuffered)),
 	}
 }

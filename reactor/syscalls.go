@@ -1,0 +1,23 @@
+package reactor
+
+import "golang.org/x/sys/unix"
+
+// syscalls is the loop's boundary with the kernel for connection I/O: the
+// only calls that move bytes or accept connections. The loop calls them
+// through this table so that tests can put a fault injector in between
+// (short reads and writes, EAGAIN, EINTR, resets: see fault_test.go);
+// outside tests the table holds the real calls.
+type syscalls struct {
+	read   func(fd int, p []byte) (int, error)
+	writev func(fd int, a, b []byte) (int, error)
+	accept func(fd int) (int, error)
+}
+
+func (l *Loop) realSyscalls() syscalls {
+	return syscalls{read: unix.Read, writev: l.writev, accept: sysAccept}
+}
+
+// withSyscalls wraps the loop's system calls; for tests only.
+func withSyscalls(wrap func(real syscalls) syscalls) Option {
+	return func(c *config) { c.wrapSys = wrap }
+}
