@@ -23,6 +23,16 @@ const beServer = "REACTOR_ECHO_TEST_SERVER"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(beServer) == "1" {
+		if n := os.Getenv("REACTOR_ECHO_NOFILE"); n != "" {
+			// Run out of fds early: the server's own RLIMIT_NOFILE.
+			var lim syscall.Rlimit
+			syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
+			fmt.Sscan(n, &lim.Cur)
+			if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+				fmt.Fprintln(os.Stderr, "setrlimit:", err)
+				os.Exit(2)
+			}
+		}
 		os.Args = append([]string{"reactor-echo"}, strings.Fields(os.Getenv("REACTOR_ECHO_ARGS"))...)
 		main()
 		os.Exit(0)
@@ -36,11 +46,12 @@ type server struct {
 	lines chan string
 }
 
-func startServer(t *testing.T, args string) *server {
+func startServer(t *testing.T, args string, env ...string) *server {
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), beServer+"=1", "REACTOR_ECHO_ARGS="+args)
+	cmd.Env = append(cmd.Env, env...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = os.Stderr
