@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"io"
 	"net"
 
 	"github.com/goreactor/reactor/buffer"
@@ -261,6 +262,19 @@ func (c *Conn) Close() error {
 	}
 	l.sync(c)
 	return nil
+}
+
+// CloseWithError is Close with a reason: OnClose will report err. A
+// handler that finds the peer breaking the protocol (a frame over the
+// maximum, say) queues a last reply if it wants to, and calls it.
+func (c *Conn) CloseWithError(err error) error {
+	if c.flags&(fClosing|fClosed) != 0 {
+		return ErrClosed
+	}
+	if c.err == nil || c.err == io.EOF {
+		c.err = err
+	}
+	return c.Close()
 }
 
 // CloseWrite half-closes the connection, as shutdown(SHUT_WR) does: once

@@ -52,7 +52,6 @@ func TestSlowReader(t *testing.T) {
 		require.True(t, bytes.Equal(want, got), "32 MiB echo differs")
 		st := l.Stats()
 		require.Equal(t, uint64(len(want)), st.BytesOut)
-		require.Greater(t, st.WriteWaits, uint64(1), "write interest toggled more than once")
 	})
 }
 
