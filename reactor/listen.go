@@ -49,6 +49,12 @@ const (
 // Call Listen before Run, from the goroutine that will call Run, or on the
 // loop's goroutine. Name resolution may block.
 func (l *Loop) Listen(network, address string) (net.Addr, error) {
+	return l.listen(network, address, false)
+}
+
+// listen is Listen, optionally with SO_REUSEPORT so that several loops can
+// listen on one address and let the kernel spread the connections.
+func (l *Loop) listen(network, address string, reusePort bool) (net.Addr, error) {
 	if l.stopping || l.stopReq.Load() {
 		return nil, ErrStopped
 	}
@@ -61,15 +67,53 @@ func (l *Loop) Listen(network, address string) (net.Addr, error) {
 		return nil, os.NewSyscallError("socket", err)
 	}
 	ln := &listener{tcp: ra.tcp}
-	if err := l.bindListen(fd, ra, ln); err != nil {
+	if reusePort {
+		err = setReusePort(fd)
+	}
+	if err == nil {
+		err = l.bindListen(fd, ra, ln)
+	}
+	if err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("reactor: listen %s %s: %w", network, address, err)
 	}
+	return l.addListener(fd, ln)
+}
+
+// ListenFD adopts a listening socket the process inherited, for example
+// from systemd socket activation (fd 3 onwards, see LISTEN_FDS) or from a
+// parent that restarts without dropping connection attempts. The loop takes
+// the fd over: it makes it non-blocking and close-on-exec, accepts on it,
+// and closes it when the loop stops. The fd must be a listening stream
+// socket.
+func (l *Loop) ListenFD(fd int) (net.Addr, error) {
+	if l.stopping || l.stopReq.Load() {
+		return nil, ErrStopped
+	}
+	listening, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN)
+	if err != nil {
+		return nil, fmt.Errorf("reactor: listen on fd %d: %w", fd, os.NewSyscallError("getsockopt", err))
+	}
+	if listening == 0 {
+		return nil, fmt.Errorf("reactor: fd %d is not a listening socket: %w", fd, unix.EINVAL)
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return nil, os.NewSyscallError("fcntl", err)
+	}
+	unix.CloseOnExec(fd)
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return nil, os.NewSyscallError("getsockname", err)
+	}
+	_, unixSocket := sa.(*unix.SockaddrUnix)
+	return l.addListener(fd, &listener{tcp: !unixSocket})
+}
+
+// addListener registers a bound, listening socket with the loop.
+func (l *Loop) addListener(fd int, ln *listener) (net.Addr, error) {
 	sa, err := unix.Getsockname(fd)
 	if err == nil {
 		ln.addr = sockaddrToAddr(sa)
-	}
-	if err == nil {
 		err = l.p.Add(fd, poller.Read)
 	}
 	if err != nil {
@@ -191,14 +235,11 @@ func (l *Loop) accept(lc *Conn) {
 		switch err {
 		case nil:
 			ln.backoff = 0
-			l.st[statAccepted]++
-			if l.cfg.maxConns > 0 && l.conns >= l.cfg.maxConns {
-				l.st[statRejected]++
-				_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-				_ = unix.Close(fd)
-				continue
+			if l.handoff != nil {
+				l.handoff(fd, ln.tcp) // a Group spreads connections over its loops
+			} else {
+				l.open(fd, ln.tcp)
 			}
-			l.open(fd, ln.tcp)
 			continue
 		case unix.EAGAIN:
 			return
@@ -251,8 +292,16 @@ func (l *Loop) pauseAccept(lc *Conn, err error) {
 	}
 }
 
-// open adopts an accepted (or connected) socket as a connection.
+// open adopts an accepted socket as a connection of this loop, unless the
+// loop is at its connection limit or stopping.
 func (l *Loop) open(fd int, tcp bool) {
+	if l.stopping || l.cfg.maxConns > 0 && l.conns >= l.cfg.maxConns {
+		l.st[statRejected]++
+		_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+		_ = unix.Close(fd)
+		return
+	}
+	l.st[statAccepted]++
 	if tcp {
 		// Replies are written whole at the end of a pass; Nagle's delay
 		// would only add latency.

@@ -22,15 +22,16 @@ type Loop struct {
 	p   poller.Poller
 
 	ready    poller.Ready
-	fds      []*Conn   // fd -> connection or listener; nil for fds the loop does not own
-	rbuf     []byte    // the loop-wide read buffer
-	iov      [2][]byte // writev's argument, kept here so it does not escape
-	sys      syscalls  // read, writev, accept
-	cur      *Conn     // the connection inside OnData whose input is in fresh
-	fresh    []byte    // unconsumed part of rbuf, when cur had no leftover input
-	dirty    []*Conn   // connections written to since the last flush
-	closing  []*Conn   // connections to close in this pass
-	lns      []*Conn   // open listeners
+	fds      []*Conn                // fd -> connection or listener; nil for fds the loop does not own
+	rbuf     []byte                 // the loop-wide read buffer
+	iov      [2][]byte              // writev's argument, kept here so it does not escape
+	sys      syscalls               // read, writev, accept
+	handoff  func(fd int, tcp bool) // set by a Group: where accepted fds go
+	cur      *Conn                  // the connection inside OnData whose input is in fresh
+	fresh    []byte                 // unconsumed part of rbuf, when cur had no leftover input
+	dirty    []*Conn                // connections written to since the last flush
+	closing  []*Conn                // connections to close in this pass
+	lns      []*Conn                // open listeners
 	rings    ringPool
 	timers   timerHeap
 	epoch    time.Time

@@ -86,3 +86,27 @@ func (l *Loop) Stats() Stats {
 		PeakBuffered:  int(g(statPeakBuffered)),
 	}
 }
+
+// add adds the counters of s to st (for a Group's sum; PeakBuffered becomes
+// the sum of the loops' peaks).
+func (st *Stats) add(s Stats) {
+	st.Conns += s.Conns
+	st.Accepted += s.Accepted
+	st.Dialed += s.Dialed
+	st.Closed += s.Closed
+	st.BytesIn += s.BytesIn
+	st.BytesOut += s.BytesOut
+	st.Reads += s.Reads
+	st.Writes += s.Writes
+	st.Waits += s.Waits
+	st.Wakeups += s.Wakeups
+	st.Posts += s.Posts
+	st.PartialWrites += s.PartialWrites
+	st.WriteWaits += s.WriteWaits
+	st.ReadPauses += s.ReadPauses
+	st.AcceptPauses += s.AcceptPauses
+	st.Panics += s.Panics
+	st.Rejected += s.Rejected
+	st.Buffered += s.Buffered
+	st.PeakBuffered += s.PeakBuffered
+}

@@ -6,6 +6,7 @@
 //	go run ./cmd/reactor-echo -addr 127.0.0.1:0 -stats 1s
 //	go run ./cmd/reactor-echo -network unix -addr /tmp/echo.sock
 //	go run ./cmd/reactor-echo -idle-timeout 30s
+//	go run ./cmd/reactor-echo -loops 1        # one loop (default: one per CPU)
 //
 // A client that half-closes (sends FIN) gets back everything it sent
 // before, then the server closes. With -idle-timeout, a client that stays
@@ -21,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -46,19 +48,20 @@ func main() {
 	addr := flag.String("addr", "", `address to listen on (default "127.0.0.1:7777", or "/tmp/reactor-echo.sock" for unix)`)
 	every := flag.Duration("stats", 0, "print the loop's counters at this interval (0: only at exit)")
 	grace := flag.Duration("grace", reactor.DefaultGracePeriod, "how long shutdown waits for queued output to leave")
+	loops := flag.Int("loops", runtime.NumCPU(), "event loops, one goroutine each (connections are spread over them)")
 	idle := flag.Duration("idle-timeout", 0, "close a connection that sends nothing, or does not read its echo, for this long (0: never)")
 	flag.Parse()
 	opts := []reactor.Option{reactor.WithGracePeriod(*grace)}
 	if *idle > 0 {
 		opts = append(opts, reactor.WithReadTimeout(*idle), reactor.WithWriteTimeout(*idle))
 	}
-	if err := run(*network, *addr, *every, opts...); err != nil {
+	if err := run(*network, *addr, *every, *loops, opts...); err != nil {
 		fmt.Fprintln(os.Stderr, "reactor-echo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(network, addr string, every time.Duration, opts ...reactor.Option) error {
+func run(network, addr string, every time.Duration, loops int, opts ...reactor.Option) error {
 	if addr == "" {
 		addr = "127.0.0.1:7777"
 		if network == "unix" {
@@ -69,14 +72,15 @@ func run(network, addr string, every time.Duration, opts ...reactor.Option) erro
 	defer stop()
 	context.AfterFunc(ctx, stop) // a second signal ends the process at once
 
-	l, err := reactor.New(echo{}, opts...)
+	g, err := reactor.NewGroup(func(int) reactor.Handler { return echo{} },
+		reactor.WithLoops(loops), reactor.WithLoopOptions(opts...))
 	if err != nil {
 		return err
 	}
-	bound, err := l.Listen(network, addr)
+	bound, err := g.Listen(network, addr)
 	if err != nil {
-		l.Stop()
-		l.Run(ctx) // releases the poller
+		g.Stop()
+		g.Run(ctx) // releases the pollers
 		return err
 	}
 	fmt.Printf("reactor-echo listening on %s %s\n", bound.Network(), bound)
@@ -89,17 +93,19 @@ func run(network, addr string, every time.Duration, opts ...reactor.Option) erro
 				case <-ctx.Done():
 					return
 				case <-t.C:
-					printStats(l.Stats())
+					printStats(g)
 				}
 			}
 		}()
 	}
-	err = l.Run(ctx)
-	printStats(l.Stats())
+	err = g.Run(ctx)
+	printStats(g)
 	return err
 }
 
-func printStats(s reactor.Stats) {
+// printStats prints the counters summed over the loops.
+func printStats(g *reactor.Group) {
+	s, _ := g.Stats()
 	fmt.Printf("conns=%d accepted=%d closed=%d bytes_in=%d bytes_out=%d reads=%d writes=%d waits=%d wakeups=%d\n",
 		s.Conns, s.Accepted, s.Closed, s.BytesIn, s.BytesOut, s.Reads, s.Writes, s.Waits, s.Wakeups)
 }

@@ -59,15 +59,15 @@ func TestOversizeFrameClosesOnlyThatConnection(t *testing.T) {
 
 	_, err = bad.Write([]byte{0xff, 0xff, 0xff, 0xff, 'x'})
 	require.NoError(t, err)
+	_, err = io.ReadAll(bad)
+	require.NoError(t, err, "the bad client sees an orderly close")
+	bad.Close() // the server waits for this FIN before it reports the close
 	select {
 	case err := <-reasons:
 		require.ErrorIs(t, err, frame.ErrTooLarge)
 	case <-time.After(10 * time.Second):
 		t.Fatal("the oversize frame did not close its connection")
 	}
-	_, err = io.ReadAll(bad)
-	require.NoError(t, err, "the bad client sees an orderly close")
-	bad.Close()
 
 	req, err := frame.AppendLengthPrefixed(nil, prefix, []byte("abc"))
 	require.NoError(t, err)

@@ -1,0 +1,244 @@
+package reactor
+
+import (
+	"context"
+	"net"
+	"runtime"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// AcceptMode says how a Group spreads new connections over its loops.
+type AcceptMode int
+
+const (
+	// AcceptAuto is AcceptReusePort where the kernel balances
+	// SO_REUSEPORT listeners (Linux, FreeBSD, DragonFly BSD) and
+	// AcceptHandoff elsewhere, and for unix sockets and inherited fds.
+	AcceptAuto AcceptMode = iota
+	// AcceptReusePort gives every loop its own listener on the same
+	// address (SO_REUSEPORT); the kernel picks the loop of each
+	// connection, with no cross-loop traffic at all.
+	AcceptReusePort
+	// AcceptHandoff has the first loop accept every connection and hand
+	// it to a loop chosen by the Group's Balance, through Post.
+	AcceptHandoff
+)
+
+// Balance says which loop gets a handed-off connection.
+type Balance int
+
+const (
+	// RoundRobin hands connections to the loops in turn.
+	RoundRobin Balance = iota
+	// LeastConns hands each connection to the loop with the fewest open
+	// connections (as of its latest pass).
+	LeastConns
+)
+
+// GroupOption configures a Group; pass options to NewGroup.
+type GroupOption func(*groupConfig)
+
+type groupConfig struct {
+	loops   int
+	mode    AcceptMode
+	balance Balance
+	opts    []Option
+}
+
+// WithLoops sets the number of loops (default runtime.GOMAXPROCS(0)).
+func WithLoops(n int) GroupOption {
+	return func(c *groupConfig) {
+		if n > 0 {
+			c.loops = n
+		}
+	}
+}
+
+// WithAcceptMode sets how connections are spread (default AcceptAuto).
+func WithAcceptMode(m AcceptMode) GroupOption {
+	return func(c *groupConfig) { c.mode = m }
+}
+
+// WithBalance sets which loop a handed-off connection goes to (default
+// RoundRobin).
+func WithBalance(b Balance) GroupOption {
+	return func(c *groupConfig) { c.balance = b }
+}
+
+// WithLoopOptions passes options to every loop of the group.
+func WithLoopOptions(opts ...Option) GroupOption {
+	return func(c *groupConfig) { c.opts = append(c.opts, opts...) }
+}
+
+// Group is N loops serving the same addresses, one goroutine each: a server
+// that uses every core without giving up the single-owner rule inside each
+// loop. Each loop has its own Handler (made by the function given to
+// NewGroup), its own connections and its own buffers; nothing is shared
+// between loops but the listening address.
+type Group struct {
+	loops   []*Loop
+	mode    AcceptMode
+	balance Balance
+	next    int      // round-robin position; used on the first loop's goroutine only
+	sent    []uint64 // connections handed to each loop; likewise
+}
+
+// NewGroup returns a group of loops; newHandler(i) makes the Handler of
+// loop i.
+func NewGroup(newHandler func(i int) Handler, opts ...GroupOption) (*Group, error) {
+	cfg := groupConfig{loops: runtime.GOMAXPROCS(0)}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	g := &Group{mode: cfg.mode, balance: cfg.balance}
+	for i := range cfg.loops {
+		l, err := New(newHandler(i), cfg.opts...)
+		if err != nil {
+			g.release()
+			return nil, err
+		}
+		g.loops = append(g.loops, l)
+	}
+	g.sent = make([]uint64, len(g.loops))
+	return g, nil
+}
+
+// release frees the loops of a group that will not run.
+func (g *Group) release() {
+	for _, l := range g.loops {
+		l.Stop()
+		l.Run(context.Background())
+	}
+}
+
+// Loops returns the group's loops, for per-loop work such as Post.
+func (g *Group) Loops() []*Loop { return g.loops }
+
+// Listen makes the group serve network and address, spreading connections
+// as its AcceptMode says, and returns the address bound. Call it before Run.
+func (g *Group) Listen(network, address string) (net.Addr, error) {
+	reuse := g.mode == AcceptReusePort || g.mode == AcceptAuto && reusePortBalances
+	if network == "unix" || len(g.loops) == 1 {
+		reuse = false
+	}
+	if !reuse {
+		addr, err := g.loops[0].Listen(network, address)
+		if err == nil {
+			g.handOff()
+		}
+		return addr, err
+	}
+	addr, err := g.loops[0].listen(network, address, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range g.loops[1:] {
+		// The same address, now with the port the first listener got.
+		if _, err := l.listen(network, addr.String(), true); err != nil {
+			return nil, err
+		}
+	}
+	return addr, nil
+}
+
+// ListenFD makes the group serve an inherited listening socket (see
+// Loop.ListenFD): the first loop accepts on it and hands connections off.
+func (g *Group) ListenFD(fd int) (net.Addr, error) {
+	addr, err := g.loops[0].ListenFD(fd)
+	if err == nil {
+		g.handOff()
+	}
+	return addr, err
+}
+
+// handOff makes the first loop pass accepted connections to the others.
+func (g *Group) handOff() {
+	if len(g.loops) > 1 {
+		g.loops[0].handoff = g.dispatch
+	}
+}
+
+// dispatch runs on the first loop for each accepted fd.
+func (g *Group) dispatch(fd int, tcp bool) {
+	var to *Loop
+	switch g.balance {
+	case LeastConns:
+		// A loop's count is as of its latest pass; connections handed
+		// to it since then are not in it yet, so they are added. Ties go
+		// round robin.
+		least := -1
+		for k := range g.loops {
+			i := (g.next + k) % len(g.loops)
+			l := g.loops[i]
+			var n int
+			if i == 0 {
+				n = l.conns // this goroutine's own loop: exact
+			} else {
+				st := l.Stats()
+				n = st.Conns + int(g.sent[i]-st.Accepted-st.Rejected)
+			}
+			if least < 0 || n < least {
+				to, least = l, n
+			}
+		}
+		g.next = (g.next + 1) % len(g.loops)
+	default:
+		to = g.loops[g.next]
+		g.next = (g.next + 1) % len(g.loops)
+	}
+	for i, l := range g.loops {
+		if l == to {
+			g.sent[i]++
+		}
+	}
+	if to == g.loops[0] {
+		to.open(fd, tcp)
+		return
+	}
+	if err := to.Post(func() { to.open(fd, tcp) }); err != nil {
+		unix.Close(fd) // that loop has stopped
+	}
+}
+
+// Run runs every loop, each on a goroutine of its own, until ctx ends or
+// Stop is called, and returns once every loop has returned: nil, or the
+// first error a loop returned (the others are stopped then).
+func (g *Group) Run(ctx context.Context) error {
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	for _, l := range g.loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := l.Run(ctx); err != nil {
+				once.Do(func() { first = err })
+				g.Stop()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// Stop stops every loop (see Loop.Stop). It is safe from any goroutine.
+func (g *Group) Stop() {
+	for _, l := range g.loops {
+		l.Stop()
+	}
+}
+
+// Stats returns the counters of every loop and their sum. It is safe from
+// any goroutine.
+func (g *Group) Stats() (sum Stats, each []Stats) {
+	for _, l := range g.loops {
+		s := l.Stats()
+		each = append(each, s)
+		sum.add(s)
+	}
+	return sum, each
+}
