@@ -1,0 +1,145 @@
+package load
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// Config describes one run. A zero field takes its default (see
+// DefaultConfig), except Warmup, Rate, ServerPID and Progress, whose zero
+// means none.
+type Config struct {
+	Network string // "tcp", "tcp4", "tcp6" or "unix"
+	Addr    string // host:port on a loopback address, or a unix socket path
+	Server  string // a label for the result, such as the server's name
+
+	Conns int // connections, all on one loop
+	Size  int // bytes per message
+	// Depth is how many messages each connection keeps in flight: 1 is
+	// ping-pong, more is pipelining. In open loop (Rate > 0) it bounds
+	// them: a message that comes due while its connection has Depth in
+	// flight waits for an echo, and is then sent at once.
+	Depth int
+	// Rate is the open-loop rate, messages per second over all
+	// connections, each connection taking an equal share on a fixed
+	// schedule; latency is measured from when the schedule says a message
+	// should have been sent, so queueing delay is not hidden (coordinated
+	// omission). Zero is closed loop: a connection sends its next message
+	// when an echo completes.
+	Rate float64
+
+	Warmup   time.Duration // traffic before the measured window, not measured
+	Duration time.Duration // the measured window
+	Drain    time.Duration // how long to wait for echoes in flight at the end
+
+	DialTimeout time.Duration // per connection
+	ServerPID   int           // if > 0: measure this process's CPU time (Linux)
+	Progress    time.Duration // if > 0: a progress line this often
+	Log         io.Writer     // errors and progress lines; nil: discarded
+}
+
+// DefaultConfig returns the defaults: 50 connections to 127.0.0.1:7777 over
+// TCP, ping-pong with 64-byte messages, closed loop, 1 s of warmup and a 5 s
+// measured window.
+func DefaultConfig() Config {
+	return Config{
+		Network:     "tcp",
+		Addr:        "127.0.0.1:7777",
+		Conns:       50,
+		Size:        64,
+		Depth:       1,
+		Warmup:      time.Second,
+		Duration:    5 * time.Second,
+		Drain:       time.Second,
+		DialTimeout: 5 * time.Second,
+	}
+}
+
+// Limits on a run, so that a typing mistake cannot ask for gigabytes.
+const (
+	MaxSize     = 16 << 20 // bytes per message
+	MaxInFlight = 64 << 20 // Size * Depth: bytes in flight per connection
+)
+
+// ErrNotLoopback is returned for an address that is not on this machine's
+// loopback interface: the load generator sends traffic nowhere else.
+var ErrNotLoopback = errors.New("load: only loopback addresses (127.0.0.0/8, ::1, localhost) and unix sockets are allowed")
+
+// withDefaults fills in the defaults and checks the result.
+func (c Config) withDefaults() (Config, error) {
+	d := DefaultConfig()
+	if c.Network == "" {
+		c.Network = d.Network
+	}
+	if c.Addr == "" {
+		c.Addr = d.Addr
+	}
+	if c.Conns == 0 {
+		c.Conns = d.Conns
+	}
+	if c.Size == 0 {
+		c.Size = d.Size
+	}
+	if c.Depth == 0 {
+		c.Depth = d.Depth
+	}
+	if c.Duration == 0 {
+		c.Duration = d.Duration
+	}
+	if c.Drain == 0 {
+		c.Drain = d.Drain
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = d.DialTimeout
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	switch {
+	case c.Conns < 0:
+		return c, fmt.Errorf("load: %d connections", c.Conns)
+	case c.Size < 0 || c.Size > MaxSize:
+		return c, fmt.Errorf("load: message size %d is not in [1, %d]", c.Size, MaxSize)
+	case c.Depth < 0:
+		return c, fmt.Errorf("load: depth %d", c.Depth)
+	case int64(c.Size)*int64(c.Depth) > MaxInFlight:
+		return c, fmt.Errorf("load: size × depth = %d bytes in flight per connection, more than %d", c.Size*c.Depth, MaxInFlight)
+	case c.Rate < 0:
+		return c, fmt.Errorf("load: rate %g", c.Rate)
+	case c.Warmup < 0 || c.Duration < 0 || c.Drain < 0 || c.DialTimeout < 0 || c.Progress < 0:
+		return c, errors.New("load: negative duration")
+	}
+	return c, CheckLoopback(c.Network, c.Addr)
+}
+
+// CheckLoopback returns nil if address, on network, is on this machine: a
+// unix socket, "localhost", or an IP address in 127.0.0.0/8 or ::1. Host
+// names other than localhost are refused even if they would resolve to a
+// loopback address, and so is an empty host, which would mean "any".
+func CheckLoopback(network, address string) error {
+	switch network {
+	case "unix":
+		if address == "" {
+			return errors.New("load: empty unix socket path")
+		}
+		return nil
+	case "tcp", "tcp4", "tcp6":
+	default:
+		return fmt.Errorf("load: unsupported network %q", network)
+	}
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%w: %q", ErrNotLoopback, address)
+	}
+	return nil
+}

@@ -1,0 +1,21 @@
+// Package load is a load generator for echo servers, built on the reactor it
+// measures: one goroutine runs one reactor loop, and every client connection
+// is dialed on that loop. So the generator costs about as little per message
+// as a good server, and on a small machine leaves the server its core.
+//
+// Run drives a server in one of two ways. Closed loop (Rate 0): each
+// connection keeps Depth messages in flight, sending the next when an echo
+// completes (Depth 1 is ping-pong). Open loop (Rate > 0): messages are due
+// on a fixed schedule, Rate per second over all connections, and each
+// latency counts from when its message was due, so a server that falls
+// behind cannot hide the queueing delay (coordinated omission). Every
+// echoed byte is checked against what was sent, in order, whatever the
+// chunking. Latencies go into a log-linear Histogram (0.8% precision, no
+// allocation per message). With the server's pid, the server's CPU time per
+// message is measured from /proc (Linux), beside the generator's own.
+//
+// RunIdle instead measures the server's memory per idle connection.
+//
+// Traffic goes only to loopback addresses and unix sockets (CheckLoopback).
+// The command bench/cmd/reactor-load is the way to run it.
+package load

@@ -1,0 +1,155 @@
+package load
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Result is what a run measured. Counts and latencies cover the measured
+// window only: echoes that completed in it. Errors covers the whole run.
+type Result struct {
+	Server  string // Config.Server, a label
+	Network string
+	Addr    string
+	Conns   int
+	Size    int
+	Depth   int
+	Rate    float64 // 0: closed loop
+
+	Duration   time.Duration // the measured window, as it was
+	Msgs       uint64        // echoes completed in the window
+	MsgsPerSec float64
+	MBPerSec   float64 // echoed bytes per second, in 10^6 bytes
+
+	// Latencies: from the moment a message was written (closed loop) or
+	// was due by the schedule (open loop) to the arrival of its last
+	// echoed byte. Percentiles are within 0.8%; Mean and Max are exact.
+	P50, P99, P999, Max, Mean time.Duration
+	// MaxSendLag, in open loop, is the longest a message in the window
+	// left after its scheduled time: because its connection had Depth
+	// messages in flight, or because the load generator was late (its
+	// timer has a 1 ms resolution; a busy machine adds more).
+	MaxSendLag time.Duration
+
+	ServerMeasured     bool          // Config.ServerPID was given and read
+	ServerCPU          time.Duration // the server's user+system time in the window
+	ServerCPUPerMsg    time.Duration
+	ClientCPU          time.Duration // this process's user+system time in the window
+	ClientCPUPerMsg    time.Duration
+	ClientAllocsPerMsg float64 // heap allocations of this process per message
+
+	Errors uint64 // connections that failed: dial, mismatch, unexpected close
+}
+
+// resultJSON is the form the benchmark scripts read; the server's figures
+// are null when they were not measured.
+type resultJSON struct {
+	Server             string   `json:"server"`
+	Conns              int      `json:"conns"`
+	Size               int      `json:"size"`
+	Depth              int      `json:"depth"`
+	Rate               float64  `json:"rate"`
+	DurationS          float64  `json:"duration_s"`
+	Msgs               uint64   `json:"msgs"`
+	MsgsPerS           float64  `json:"msgs_per_s"`
+	MBPerS             float64  `json:"mb_per_s"`
+	P50                int64    `json:"p50_ns"`
+	P99                int64    `json:"p99_ns"`
+	P999               int64    `json:"p999_ns"`
+	Max                int64    `json:"max_ns"`
+	ServerCPUS         *float64 `json:"server_cpu_s"`
+	ServerCPUPerMsgNS  *int64   `json:"server_cpu_per_msg_ns"`
+	ClientCPUPerMsgNS  int64    `json:"client_cpu_per_msg_ns"`
+	ClientAllocsPerMsg float64  `json:"client_allocs_per_msg"`
+	Errors             uint64   `json:"errors"`
+}
+
+// MarshalJSON writes the result with the field names of the benchmark
+// scripts: server, conns, size, depth, rate, duration_s, msgs, msgs_per_s,
+// mb_per_s, p50_ns, p99_ns, p999_ns, max_ns, server_cpu_s,
+// server_cpu_per_msg_ns, client_cpu_per_msg_ns, client_allocs_per_msg and
+// errors.
+func (r Result) MarshalJSON() ([]byte, error) {
+	j := resultJSON{
+		Server: r.Server, Conns: r.Conns, Size: r.Size, Depth: r.Depth, Rate: r.Rate,
+		DurationS: r.Duration.Seconds(), Msgs: r.Msgs, MsgsPerS: r.MsgsPerSec, MBPerS: r.MBPerSec,
+		P50: int64(r.P50), P99: int64(r.P99), P999: int64(r.P999), Max: int64(r.Max),
+		ClientCPUPerMsgNS: int64(r.ClientCPUPerMsg), ClientAllocsPerMsg: r.ClientAllocsPerMsg,
+		Errors: r.Errors,
+	}
+	if r.ServerMeasured {
+		s, ns := r.ServerCPU.Seconds(), int64(r.ServerCPUPerMsg)
+		j.ServerCPUS, j.ServerCPUPerMsgNS = &s, &ns
+	}
+	return json.Marshal(j)
+}
+
+// WriteSummary writes the result as one readable block.
+func (r Result) WriteSummary(w io.Writer) error {
+	mode, lag := "closed loop", ""
+	if r.Rate > 0 {
+		mode = fmt.Sprintf("open loop at %.0f msgs/s", r.Rate)
+		lag = fmt.Sprintf("\n  send lag      max %v after schedule (counted in the latency)", round(r.MaxSendLag))
+	}
+	server := "not measured (no -pid)"
+	if r.ServerMeasured {
+		server = fmt.Sprintf("%v per msg (%.2f s in the window)", r.ServerCPUPerMsg, r.ServerCPU.Seconds())
+	}
+	label := ""
+	if r.Server != "" {
+		label = r.Server + " at "
+	}
+	_, err := fmt.Fprintf(w, `%s%s %s: %d conns, %d B messages, depth %d, %s, %.2f s measured
+  msgs/s        %.0f  (%d msgs)
+  MB/s          %.2f  (each way)
+  latency       p50 %v  p99 %v  p99.9 %v  max %v  (mean %v)%s
+  server CPU    %s
+  client CPU    %v per msg, %.3f allocs per msg
+  errors        %d
+`, label, r.Network, r.Addr, r.Conns, r.Size, r.Depth, mode, r.Duration.Seconds(),
+		r.MsgsPerSec, r.Msgs, r.MBPerSec,
+		round(r.P50), round(r.P99), round(r.P999), round(r.Max), round(r.Mean), lag,
+		server, r.ClientCPUPerMsg, r.ClientAllocsPerMsg, r.Errors)
+	return err
+}
+
+// round keeps three or four significant digits of a latency for reading.
+func round(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(time.Microsecond)
+	case d >= 10*time.Microsecond:
+		return d.Round(100 * time.Nanosecond)
+	}
+	return d
+}
+
+// IdleResult is what RunIdle measured: the server's resident set size
+// before the connections were opened and with them all open and idle.
+type IdleResult struct {
+	Server     string  `json:"server"`
+	IdleConns  int     `json:"idle_conns"` // connections open, each having echoed one byte
+	RSSBefore  int64   `json:"rss_before"` // bytes
+	RSSAfter   int64   `json:"rss_after"`  // bytes
+	RSSPerConn float64 `json:"rss_per_conn_bytes"`
+	Errors     uint64  `json:"errors"`
+}
+
+// WriteSummary writes the result as one readable block.
+func (r IdleResult) WriteSummary(w io.Writer) error {
+	label := r.Server
+	if label == "" {
+		label = "server"
+	}
+	_, err := fmt.Fprintf(w, `%s memory with %d idle connections
+  RSS before    %d KiB
+  RSS after     %d KiB
+  per conn      %.0f B  (%.2f KiB)
+  errors        %d
+`, label, r.IdleConns, r.RSSBefore>>10, r.RSSAfter>>10, r.RSSPerConn, r.RSSPerConn/1024, r.Errors)
+	return err
+}

@@ -1,0 +1,103 @@
+// Command peer-echo runs the echo server of one peer library, so that the
+// benchmarks can hold the goreactor loop against it under the same load:
+//
+//	peer-echo -server gnet -addr 127.0.0.1:7001
+//
+// Each server is the simplest idiomatic echo of its library, set up for one
+// event loop where the library allows it; GOMAXPROCS comes from the caller's
+// environment. It listens only on the loopback address given, prints
+// "listening on ADDR" on stdout once it accepts connections, echoes every
+// byte, and exits with status 0 on SIGINT or SIGTERM.
+//
+// Servers: net (a goroutine per connection, 64 KiB read buffer), reactor,
+// gnet, evio, nbio, netpoll.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// readBufferSize is the read buffer of every server that lets us choose it:
+// 64 KiB, so that the bulk workload is not decided by buffer size. The
+// goroutine-per-connection net server would idiomatically use 4 KiB.
+const readBufferSize = 64 << 10
+
+// serveFunc runs one echo server on addr until ctx is done. It calls ready
+// with the bound address once connections are being accepted.
+type serveFunc func(ctx context.Context, addr string, ready func(net.Addr)) error
+
+var servers = map[string]serveFunc{
+	"net":     serveNet,
+	"reactor": serveReactor,
+	"gnet":    serveGnet,
+	"evio":    serveEvio,
+	"nbio":    serveNbio,
+	"netpoll": serveNetpoll,
+}
+
+func names() string {
+	var s []string
+	for n := range servers {
+		s = append(s, n)
+	}
+	sort.Strings(s)
+	return strings.Join(s, " | ")
+}
+
+func main() {
+	name := flag.String("server", "", "which echo server to run: "+names())
+	addr := flag.String("addr", "127.0.0.1:7001", "loopback address to listen on")
+	flag.Parse()
+	if err := run(*name, *addr); err != nil {
+		fmt.Fprintln(os.Stderr, "peer-echo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(name, addr string) error {
+	serve, ok := servers[name]
+	if !ok {
+		return fmt.Errorf("unknown -server %q (want %s)", name, names())
+	}
+	if err := checkLoopback(addr); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, addr, func(a net.Addr) {
+		fmt.Printf("listening on %s\n", a)
+	})
+}
+
+// checkLoopback refuses any address whose host is not a loopback IP: these
+// servers exist for load tests, which must stay on this machine.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return errors.New("refusing to listen on " + addr + ": the host must be a loopback IP such as 127.0.0.1")
+	}
+	return nil
+}
+
+// tcpAddr turns a socket address from getsockname into a net.Addr.
+func tcpAddr(sa syscall.Sockaddr) net.Addr {
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return &net.TCPAddr{IP: net.IP(sa.Addr[:]), Port: sa.Port}
+	case *syscall.SockaddrInet6:
+		return &net.TCPAddr{IP: net.IP(sa.Addr[:]), Port: sa.Port}
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// TestEcho starts each server in-process on a free loopback port, sends it
+// a megabyte on a few connections at once, checks that every byte comes
+// back in order, and checks that the server returns when its context ends.
+func TestEcho(t *testing.T) {
+	for _, name := range []string{"net", "reactor", "gnet", "evio", "nbio", "netpoll"} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			addrs := make(chan net.Addr, 1)
+			done := make(chan error, 1)
+			go func() { done <- servers[name](ctx, "127.0.0.1:0", func(a net.Addr) { addrs <- a }) }()
+			var addr net.Addr
+			select {
+			case addr = <-addrs:
+			case err := <-done:
+				t.Fatalf("server returned before listening: %v", err)
+			case <-time.After(10 * time.Second):
+				t.Fatal("server did not report its address")
+			}
+			errs := make(chan error, 3)
+			for i := range 3 {
+				go func() { errs <- roundTrip(addr.String(), byte(i)) }()
+			}
+			for range 3 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("server returned %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("server did not stop")
+			}
+		})
+	}
+}
+
+func roundTrip(addr string, seed byte) error {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	want := make([]byte, 1<<20)
+	for i := range want {
+		want[i] = seed + byte(i*7)
+	}
+	werr := make(chan error, 1)
+	go func() {
+		_, err := c.Write(want)
+		werr <- err
+	}()
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(c, got); err != nil {
+		return err
+	}
+	if err := <-werr; err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+
+func TestCheckLoopback(t *testing.T) {
+	for _, a := range []string{"127.0.0.1:1", "[::1]:1", "127.0.0.2:0"} {
+		if err := checkLoopback(a); err != nil {
+			t.Errorf("%s: %v", a, err)
+		}
+	}
+	for _, a := range []string{"0.0.0.0:1", ":1", "10.0.0.1:1", "localhost:1", "example.com:80", "nonsense"} {
+		if checkLoopback(a) == nil {
+			t.Errorf("%s accepted", a)
+		}
+	}
+}
