@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/goreactor/reactor/bench/load"
 	"github.com/goreactor/reactor/reactor"
 )
 
@@ -36,6 +37,22 @@ func TestMain(m *testing.M) {
 func runServer(kind string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
+	if n, ok := strings.CutPrefix(kind, "group-"); ok {
+		loops, err := strconv.Atoi(n)
+		if err != nil {
+			return err
+		}
+		g, err := reactor.NewGroup(func(int) reactor.Handler { return echo{} }, reactor.WithLoops(loops))
+		if err != nil {
+			return err
+		}
+		addr, err := g.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		fmt.Println(addr)
+		return g.Run(ctx)
+	}
 	switch kind {
 	case "reactor":
 		l, err := reactor.New(echo{})
@@ -97,13 +114,13 @@ type server struct {
 	addr string
 }
 
-func startServer(tb testing.TB, kind string) *server {
+func startServer(tb testing.TB, kind string, env ...string) *server {
 	exe, err := os.Executable()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), serverEnv+"="+kind)
+	cmd.Env = append(append(os.Environ(), serverEnv+"="+kind), env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -129,19 +146,9 @@ func (s *server) stop() {
 
 // rss returns the server's resident set size in bytes.
 func (s *server) rss(tb testing.TB) int {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	n, err := load.ProcessRSS(s.cmd.Process.Pid)
 	if err != nil {
 		tb.Skipf("cannot read the server's memory: %v", err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	tb.Fatal("no VmRSS")
-	return 0
+	return int(n)
 }

@@ -4,42 +4,28 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/bench/load"
 	"github.com/stretchr/testify/require"
 )
 
 // cpuTime returns the user+system CPU time of process pid so far.
 func cpuTime(t *testing.T, pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	d, err := load.ProcessCPU(pid)
 	if err != nil {
-		t.Skipf("no /proc: %v", err)
+		t.Skipf("cannot read the server's CPU time: %v", err)
 	}
-	// The fields after the command name, which is in parentheses.
-	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	utime, _ := strconv.Atoi(f[11])
-	stime, _ := strconv.Atoi(f[12])
-	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
+	return d
 }
 
 // rss returns the resident set size of process pid.
 func rss(t *testing.T, pid int) int {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	n, err := load.ProcessRSS(pid)
 	require.NoError(t, err)
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			require.NoError(t, err)
-			return kb << 10
-		}
-	}
-	t.Fatal("no VmRSS")
-	return 0
+	return int(n)
 }
 
 func echoOnce(t *testing.T, addr, msg string) {
