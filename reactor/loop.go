@@ -3,6 +3,7 @@ package reactor
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -133,7 +134,20 @@ func (l *Loop) run() error {
 			return nil
 		}
 		l.st[statWaits]++ // 7
-		if err := l.p.Wait(l.timers.timeout(l.now()), &l.ready); err != nil {
+		timeout := l.timers.timeout(l.now())
+		if timeout != 0 {
+			// Yield to the scheduler before a wait that may block. Measured
+			// with the server pinned to one core (GOMAXPROCS=1) and the
+			// load generator on the other, 50 connections: server CPU per
+			// 64 B ping-pong message 18.5-19.6 µs without, 10.9-12.7 µs
+			// with (gnet, which does the same, 10.0-13.8 µs in that run);
+			// pipelined x16 628-894 ns without, 438-508 ns with (gnet
+			// 454-601 ns). Without it the process made about four times
+			// as many context switches as gnet (perf stat), mostly of
+			// sysmon and a spinning M around the blocking epoll_wait.
+			runtime.Gosched()
+		}
+		if err := l.p.Wait(timeout, &l.ready); err != nil {
 			return err
 		}
 		l.clock = l.now()
