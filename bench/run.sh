@@ -11,7 +11,7 @@
 #   RUNS=1 DURATION=1s WORKLOADS=pingpong64 bash bench/run.sh
 #
 # Knobs (environment):
-#   RUNS       runs per server and workload (3)
+#   RUNS       runs per server and workload (5: one run drifts by 10-15% here)
 #   DURATION   measured window of each run (5s); WARMUP before it (1s)
 #   SERVERS    subset of: c-floor net reactor gnet evio nbio netpoll
 #   WORKLOADS  subset of: pingpong64 pingpong64-1000 pipelined64 bulk64k
@@ -36,7 +36,7 @@ CMDLINE+="bash bench/run.sh"
 
 ALL_SERVERS="c-floor net reactor gnet evio nbio netpoll"
 ALL_WORKLOADS="pingpong64 pingpong64-1000 pipelined64 bulk64k"
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-1s}
 SERVERS=${SERVERS:-$ALL_SERVERS}
