@@ -205,10 +205,11 @@ func (c *Conn) reserve(n int) error {
 func (c *Conn) queued(n int) {
 	l := c.loop
 	l.buffered(n)
-	switch pending := c.out.Len(); {
-	case pending == n:
+	pending := c.out.Len()
+	if pending == n {
 		l.outputWaits(c)
-	case pending >= l.cfg.highWater && c.flags&fPaused == 0:
+	}
+	if pending >= l.cfg.highWater && c.flags&fPaused == 0 {
 		// Backpressure: stop reading until the output drains to the low
 		// watermark (step 4 tells the poller).
 		c.flags |= fPaused

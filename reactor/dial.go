@@ -61,7 +61,7 @@ func (l *Loop) Dial(network, address string, timeout time.Duration) (*Conn, erro
 // connected runs when the poller reports a connecting socket: the connect
 // has finished, and SO_ERROR says how.
 func (l *Loop) connected(c *Conn) {
-	if c.flags&(fAbort|fClosed) != 0 {
+	if c.flags&(fAbort|fClosed|fMarked) != 0 {
 		return
 	}
 	errno, err := unix.GetsockoptInt(int(c.fd), unix.SOL_SOCKET, unix.SO_ERROR)
@@ -76,12 +76,20 @@ func (l *Loop) connected(c *Conn) {
 	if c.flags&fTCP != 0 {
 		_ = unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	}
-	if c.tm != nil {
-		c.tm.connectBy = 0
+	if tm := c.tm; tm != nil {
+		// The idle clocks start now, not at Dial.
+		tm.connectBy, tm.lastRead, tm.lastWrite = 0, l.clock, l.clock
 	}
-	if c.Pending() > 0 {
+	switch {
+	case c.Pending() > 0:
 		l.markDirty(c) // written before OnOpen
+	case c.flags&fWantShutWR != 0:
+		l.shutWrite(c) // CloseWrite before OnOpen
 	}
 	l.sync(c)
-	l.started(c)
+	if c.flags&fClosing == 0 {
+		l.started(c) // closed before it connected: no OnOpen
+	} else {
+		l.armTimers(c)
+	}
 }

@@ -95,6 +95,8 @@ func (l *Loop) peerClosed(c *Conn) {
 	if c.flags&fClosing != 0 {
 		if c.Pending() == 0 {
 			l.mark(c) // Close was waiting for this FIN
+		} else {
+			l.sync(c) // no more reading: the FIN would be reported every pass
 		}
 		return
 	}
@@ -134,7 +136,7 @@ func (l *Loop) shutWrite(c *Conn) {
 // the kernel reset the connection, and a reset destroys the output the peer
 // has not received yet.
 func (l *Loop) drained(c *Conn) {
-	if c.flags&(fPeerEOF|fAbort) != 0 {
+	if c.flags&(fPeerEOF|fAbort|fConnecting) != 0 {
 		l.mark(c)
 		return
 	}

@@ -321,9 +321,14 @@ func (l *Loop) open(fd int, tcp bool) {
 // started runs when a connection is ready for use, accepted or dialed: it
 // applies the default timeouts and calls OnOpen.
 func (l *Loop) started(c *Conn) {
-	if l.cfg.readIdle > 0 || l.cfg.writeIdle > 0 {
+	if l.cfg.readIdle > 0 || l.cfg.writeIdle > 0 || c.tm != nil {
 		tm := c.timers()
-		tm.readTimeout, tm.writeTimeout = l.cfg.readIdle, l.cfg.writeIdle
+		if !tm.readSet { // a Dial's caller may have set its own already
+			tm.readTimeout = l.cfg.readIdle
+		}
+		if !tm.writeSet {
+			tm.writeTimeout = l.cfg.writeIdle
+		}
 		l.armTimers(c)
 	}
 	l.callOnOpen(c)

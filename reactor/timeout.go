@@ -9,13 +9,14 @@ import "time"
 // really expired and, if nothing did, re-arms for the next deadline. So a
 // busy connection costs no timer operation per message.
 type connTimers struct {
-	t            *Timer
-	readTimeout  time.Duration
-	writeTimeout time.Duration
-	lastRead     time.Duration // when a byte last arrived (or reading began)
-	lastWrite    time.Duration // when a byte last left, or output began to wait
-	lingerUntil  time.Duration // when to give up waiting for the peer's FIN; 0 if not lingering
-	connectBy    time.Duration // when a Dial times out; 0 if not connecting
+	t                 *Timer
+	readTimeout       time.Duration
+	writeTimeout      time.Duration
+	lastRead          time.Duration // when a byte last arrived (or reading began)
+	lastWrite         time.Duration // when a byte last left, or output began to wait
+	lingerUntil       time.Duration // when to give up waiting for the peer's FIN; 0 if not lingering
+	connectBy         time.Duration // when a Dial times out; 0 if not connecting
+	readSet, writeSet bool          // set by SetReadTimeout, SetWriteTimeout: defaults do not apply
 }
 
 // SetReadTimeout closes the connection with ErrReadTimeout if no byte
@@ -27,7 +28,7 @@ func (c *Conn) SetReadTimeout(d time.Duration) {
 		return
 	}
 	tm := c.timers()
-	tm.readTimeout = max(d, 0)
+	tm.readTimeout, tm.readSet = max(d, 0), true
 	tm.lastRead = c.loop.clock
 	c.loop.armTimers(c)
 }
@@ -40,7 +41,7 @@ func (c *Conn) SetWriteTimeout(d time.Duration) {
 		return
 	}
 	tm := c.timers()
-	tm.writeTimeout = max(d, 0)
+	tm.writeTimeout, tm.writeSet = max(d, 0), true
 	tm.lastWrite = c.loop.clock
 	c.loop.armTimers(c)
 }
@@ -66,14 +67,14 @@ func (l *Loop) armTimers(c *Conn) {
 			next = d
 		}
 	}
-	if tm.readTimeout > 0 && c.flags&(fPeerEOF|fConnecting) == 0 {
+	if tm.readTimeout > 0 && c.flags&(fPeerEOF|fConnecting|fClosing) == 0 {
 		if c.flags&fPaused != 0 {
 			earliest(now + tm.readTimeout) // look again later
 		} else {
 			earliest(tm.lastRead + tm.readTimeout)
 		}
 	}
-	if tm.writeTimeout > 0 && c.Pending() > 0 {
+	if tm.writeTimeout > 0 && c.Pending() > 0 && c.flags&fClosing == 0 {
 		earliest(tm.lastWrite + tm.writeTimeout)
 	}
 	if tm.lingerUntil > 0 {
@@ -130,10 +131,10 @@ func (l *Loop) connTimeout(c *Conn) {
 		}
 		tm.lingerUntil = tm.lastWrite + l.cfg.linger // still moving
 
-	case tm.readTimeout > 0 && c.flags&(fPeerEOF|fPaused|fConnecting) == 0 && now-tm.lastRead >= tm.readTimeout:
+	case tm.readTimeout > 0 && c.flags&(fPeerEOF|fPaused|fConnecting|fClosing) == 0 && now-tm.lastRead >= tm.readTimeout:
 		l.abort(c, ErrReadTimeout)
 		return
-	case tm.writeTimeout > 0 && c.Pending() > 0 && now-tm.lastWrite >= tm.writeTimeout:
+	case tm.writeTimeout > 0 && c.Pending() > 0 && c.flags&fClosing == 0 && now-tm.lastWrite >= tm.writeTimeout:
 		l.abort(c, ErrWriteTimeout)
 		return
 	}
