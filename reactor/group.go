@@ -33,7 +33,9 @@ const (
 	// RoundRobin hands connections to the loops in turn.
 	RoundRobin Balance = iota
 	// LeastConns hands each connection to the loop with the fewest open
-	// connections (as of its latest pass).
+	// connections (as of its latest pass). It assumes that only the first
+	// loop accepts, as in hand-off mode: a listener of the user's on
+	// another loop makes that loop's count look smaller than it is.
 	LeastConns
 )
 
@@ -177,7 +179,7 @@ func (g *Group) dispatch(fd int, tcp bool) {
 				n = l.conns // this goroutine's own loop: exact
 			} else {
 				st := l.Stats()
-				n = st.Conns + int(g.sent[i]-st.Accepted-st.Rejected)
+				n = st.Conns + max(int(g.sent[i])-int(st.Accepted+st.Rejected), 0)
 			}
 			if least < 0 || n < least {
 				to, least = l, n

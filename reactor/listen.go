@@ -77,7 +77,7 @@ func (l *Loop) listen(network, address string, reusePort bool) (net.Addr, error)
 		unix.Close(fd)
 		return nil, fmt.Errorf("reactor: listen %s %s: %w", network, address, err)
 	}
-	return l.addListener(fd, ln)
+	return l.addListener(fd, ln, true)
 }
 
 // ListenFD adopts a listening socket the process inherited, for example
@@ -85,7 +85,7 @@ func (l *Loop) listen(network, address string, reusePort bool) (net.Addr, error)
 // parent that restarts without dropping connection attempts. The loop takes
 // the fd over: it makes it non-blocking and close-on-exec, accepts on it,
 // and closes it when the loop stops. The fd must be a listening stream
-// socket.
+// socket. If ListenFD fails, the fd stays the caller's.
 func (l *Loop) ListenFD(fd int) (net.Addr, error) {
 	if l.stopping || l.stopReq.Load() {
 		return nil, ErrStopped
@@ -106,19 +106,22 @@ func (l *Loop) ListenFD(fd int) (net.Addr, error) {
 		return nil, os.NewSyscallError("getsockname", err)
 	}
 	_, unixSocket := sa.(*unix.SockaddrUnix)
-	return l.addListener(fd, &listener{tcp: !unixSocket})
+	return l.addListener(fd, &listener{tcp: !unixSocket}, false)
 }
 
-// addListener registers a bound, listening socket with the loop.
-func (l *Loop) addListener(fd int, ln *listener) (net.Addr, error) {
+// addListener registers a bound, listening socket with the loop. If that
+// fails, the fd is closed only if the loop made it (owned).
+func (l *Loop) addListener(fd int, ln *listener, owned bool) (net.Addr, error) {
 	sa, err := unix.Getsockname(fd)
 	if err == nil {
 		ln.addr = sockaddrToAddr(sa)
 		err = l.p.Add(fd, poller.Read)
 	}
 	if err != nil {
-		l.removeSocketFile(ln)
-		unix.Close(fd)
+		if owned {
+			l.removeSocketFile(ln)
+			unix.Close(fd)
+		}
 		return nil, err
 	}
 	c := &Conn{loop: l, fd: int32(fd), ln: ln, flags: fRegRead}
