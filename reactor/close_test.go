@@ -136,12 +136,7 @@ func TestStopFlushesQueuedOutput(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(testLimit):
-			t.Fatal("Run did not return")
-		}
+		waitRun(t, done, "Run after Stop")
 		for range n {
 			require.ErrorIs(t, rec.nextClose(t).err, ErrStopped)
 		}
@@ -172,12 +167,7 @@ func TestRunEndsWithContext(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- l.Run(ctx) }()
 	require.NoError(t, l.Post(cancel))
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(testLimit):
-		t.Fatal("Run did not end with its context")
-	}
+	waitRun(t, done, "Run with its context cancelled")
 }
 
 // TestPostFromManyGoroutines: posts from many goroutines all run, on the

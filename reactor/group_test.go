@@ -8,7 +8,6 @@ import (
 	"net"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -21,12 +20,7 @@ func runGroup(t *testing.T, g *Group) {
 	go func() { done <- g.Run(context.Background()) }()
 	t.Cleanup(func() {
 		g.Stop()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(testLimit):
-			t.Fatal("Group.Run did not return")
-		}
+		waitRun(t, done, "Group.Run after Stop")
 	})
 }
 
@@ -117,12 +111,7 @@ func TestGroupDrain(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(testLimit):
-		t.Fatal("Group.Run did not return")
-	}
+	waitRun(t, done, "Group.Run after Stop")
 }
 
 // TestGroupPanicStaysInItsLoop: a handler panic closes that connection;

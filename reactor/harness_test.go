@@ -114,13 +114,20 @@ func run(t *testing.T, l *Loop) {
 	go func() { done <- l.Run(context.Background()) }()
 	t.Cleanup(func() {
 		l.Stop()
-		select {
-		case err := <-done:
-			require.NoError(t, err, "Run")
-		case <-time.After(testLimit):
-			t.Fatal("Run did not return after Stop")
-		}
+		waitRun(t, done, "Run after Stop")
 	})
+}
+
+// waitRun waits for the result of a Run (of a Loop or a Group) sent on done
+// and checks that it is nil.
+func waitRun(t testing.TB, done <-chan error, what string) {
+	t.Helper()
+	select {
+	case err := <-done:
+		require.NoError(t, err, what)
+	case <-time.After(testLimit):
+		t.Fatalf("%s did not return", what)
+	}
 }
 
 // checkLeaks registers a cleanup, run after every later one, that waits

@@ -84,6 +84,17 @@ func (s *server) next(t *testing.T) string {
 	}
 }
 
+// dial connects to the server, with a deadline on every operation; the
+// connection is closed when the test ends.
+func (s *server) dial(t *testing.T) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", s.addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	return c
+}
+
 // counter reads one named counter from a stats line.
 func counter(t *testing.T, line, name string) int {
 	for _, f := range strings.Fields(line) {
@@ -100,11 +111,8 @@ func counter(t *testing.T, line, name string) int {
 
 func TestEcho(t *testing.T) {
 	s := startServer(t, "-addr 127.0.0.1:0")
-	c, err := net.Dial("tcp", s.addr)
-	require.NoError(t, err)
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
-	_, err = c.Write([]byte("hello, reactor"))
+	c := s.dial(t)
+	_, err := c.Write([]byte("hello, reactor"))
 	require.NoError(t, err)
 	got := make([]byte, 14)
 	_, err = io.ReadFull(c, got)
@@ -118,10 +126,7 @@ func TestEcho(t *testing.T) {
 // with status 0.
 func TestGracefulShutdown(t *testing.T) {
 	s := startServer(t, "-addr 127.0.0.1:0 -stats 5ms -grace 30s")
-	c, err := net.Dial("tcp", s.addr)
-	require.NoError(t, err)
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
+	c := s.dial(t)
 	sent := make([]byte, 8<<20)
 	for i := range sent {
 		sent[i] = byte(i % 253)
@@ -160,11 +165,8 @@ func TestGracefulShutdown(t *testing.T) {
 // TestIdleTimeout: with -idle-timeout a silent client is disconnected.
 func TestIdleTimeout(t *testing.T) {
 	s := startServer(t, "-addr 127.0.0.1:0 -idle-timeout 50ms")
-	c, err := net.Dial("tcp", s.addr)
-	require.NoError(t, err)
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
-	_, err = io.ReadAll(c) // returns when the server closes the silent connection
+	c := s.dial(t)
+	_, err := io.ReadAll(c) // returns when the server closes the silent connection
 	if err != nil {
 		require.ErrorIs(t, err, syscall.ECONNRESET)
 	}
@@ -173,11 +175,8 @@ func TestIdleTimeout(t *testing.T) {
 // TestHalfClose: the client sends, half-closes, and gets everything back.
 func TestHalfClose(t *testing.T) {
 	s := startServer(t, "-addr 127.0.0.1:0")
-	c, err := net.Dial("tcp", s.addr)
-	require.NoError(t, err)
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(30 * time.Second))
-	_, err = c.Write([]byte("all of this, then FIN"))
+	c := s.dial(t)
+	_, err := c.Write([]byte("all of this, then FIN"))
 	require.NoError(t, err)
 	require.NoError(t, c.(*net.TCPConn).CloseWrite())
 	got, err := io.ReadAll(c)
