@@ -7,7 +7,7 @@
 #   SERVERS="reactor gnet" DEPTH=16 bash bench/ab.sh
 #
 # Knobs (environment): SERVERS (names peer-echo knows: net reactor gnet evio
-# nbio netpoll), CONNS (50), SIZE (64), DEPTH (1), RUNS (3), DURATION (3s).
+# nbio netpoll; and c-floor, the C echo, built with cc), CONNS (50), SIZE (64), DEPTH (1), RUNS (3), DURATION (3s).
 # Each run: the server pinned to CPU 0 with GOMAXPROCS=1, the load generator
 # pinned to CPU 1; prints one line per run: server, server CPU per message,
 # msgs/s. Servers are stopped by their PID; every load is bounded in time.
@@ -23,11 +23,16 @@ bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 go build -o "$bin/reactor-load" ./bench/cmd/reactor-load
 (cd bench/peers && go build -o "$bin/peer-echo" ./cmd/peer-echo)
+if [[ " $SERVERS " == *" c-floor "* ]]; then cc -O2 -o "$bin/c-echo" bench/peers/c/echo.c; fi
 
 echo "# conns=$CONNS size=$SIZE depth=$DEPTH duration=$DURATION, $(date -u +%FT%TZ), nproc $(nproc)"
 for run in $(seq "$RUNS"); do
 	for s in $SERVERS; do
-		GOMAXPROCS=1 "${pin0[@]}" "$bin/peer-echo" -server "$s" -addr 127.0.0.1:0 >"$bin/out" 2>/dev/null &
+		if [[ $s == c-floor ]]; then
+			"${pin0[@]}" "$bin/c-echo" 0 >"$bin/out" 2>/dev/null &
+		else
+			GOMAXPROCS=1 "${pin0[@]}" "$bin/peer-echo" -server "$s" -addr 127.0.0.1:0 >"$bin/out" 2>/dev/null &
+		fi
 		pid=$!
 		for _ in $(seq 50); do grep -q '^listening on' "$bin/out" && break; sleep 0.1; done
 		addr=$(awk '/^listening on/{print $3}' "$bin/out")
