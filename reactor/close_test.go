@@ -215,19 +215,36 @@ func TestInputLimit(t *testing.T) {
 	require.ErrorIs(t, rec.nextClose(t).err, ErrInputFull)
 }
 
+// TestOutputLimit: Write refuses, whole, what would take the queued output
+// past WithMaxOutput, and a write larger than the maximum even when nothing
+// is queued (it would be sent at once, but need not all leave).
 func TestOutputLimit(t *testing.T) {
 	rec := newRecorder(t)
-	errs := make(chan error, 2)
+	errs := make(chan error, 3)
 	rec.open = func(c *Conn) {
-		_, err := c.Write(payload(60 << 10))
+		var err error
+		for i := 0; i < 15 && err == nil; i++ { // 60 KiB, queued
+			_, err = c.Write(payload(4 << 10))
+		}
 		errs <- err
 		n, err := c.Write(payload(10 << 10))
 		assert.Zero(t, n)
 		errs <- err
+		assert.Equal(t, 60<<10, c.Pending(), "a refused write queues nothing")
 	}
 	_, addr := serve(t, rec, WithMaxOutput(64<<10))
 	dial(t, "tcp", addr)
 	require.NoError(t, <-errs)
+	require.ErrorIs(t, <-errs, ErrOutputFull)
+
+	rec2 := newRecorder(t)
+	rec2.open = func(c *Conn) {
+		n, err := c.Write(payload(65 << 10))
+		assert.Zero(t, n)
+		errs <- err
+	}
+	_, addr2 := serve(t, rec2, WithMaxOutput(64<<10))
+	dial(t, "tcp", addr2)
 	require.ErrorIs(t, <-errs, ErrOutputFull)
 }
 

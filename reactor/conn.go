@@ -3,6 +3,7 @@ package reactor
 import (
 	"io"
 	"net"
+	"os"
 
 	"github.com/goreactor/reactor/buffer"
 	"golang.org/x/sys/unix"
@@ -163,46 +164,100 @@ func (c *Conn) Discard(n int) int {
 // (WithMaxOutput) it returns 0 and ErrOutputFull, and after Close,
 // CloseWrite or Abort it returns ErrClosed. On a dialed connection, bytes
 // written before OnOpen leave once it is connected.
+//
+// A large p (directWriteMin bytes or more) written when nothing is queued
+// is sent at once instead, and only what the socket does not take is
+// copied: copying it would cost more than the system call that coalescing
+// saves. Order is kept, since nothing was queued before it. If that send
+// fails, Write still returns len(p) and OnClose reports the error, as it
+// would for a queued write.
 func (c *Conn) Write(p []byte) (int, error) {
-	if err := c.reserve(len(p)); err != nil || len(p) == 0 {
+	if err := c.admit(len(p)); err != nil || len(p) == 0 {
 		return 0, err
 	}
-	c.out.Write(p) // cannot fail: reserve checked the room
+	if len(p) >= directWriteMin && c.Pending() == 0 && c.flags&(fAbort|fMarked|fConnecting) == 0 {
+		c.writeNow(p)
+		return len(p), nil
+	}
+	c.output().Write(p) // cannot fail: admit checked the room
 	c.queued(len(p))
 	return len(p), nil
 }
 
+// directWriteMin is the size from which Write sends at once what it would
+// otherwise copy into the output ring (see Write). At 16 KiB the copy takes
+// about as long as a system call.
+const directWriteMin = 16 << 10
+
+// writeNow sends p, which admit has cleared and which nothing queued
+// precedes, and queues what the socket does not take.
+func (c *Conn) writeNow(p []byte) {
+	l := c.loop
+	n, err := l.sys.writev(int(c.fd), p, nil)
+	l.st[statWrites]++
+	if n > 0 {
+		l.st[statBytesOut] += uint64(n)
+		if c.tm != nil {
+			c.tm.lastWrite = l.clock
+		}
+	}
+	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
+		l.abort(c, os.NewSyscallError("writev", err))
+		return
+	}
+	if n == len(p) {
+		return
+	}
+	if n < 0 {
+		n = 0
+	}
+	// A partial send: the socket is full, so the rest waits for the poller
+	// to report room rather than for step 4, which would only meet EAGAIN.
+	l.st[statPartialWrites]++
+	c.output().Write(p[n:])
+	c.account(len(p) - n)
+	l.sync(c)
+}
+
 // WriteString is Write for a string, without converting it to a []byte.
 func (c *Conn) WriteString(s string) (int, error) {
-	if err := c.reserve(len(s)); err != nil || len(s) == 0 {
+	if err := c.admit(len(s)); err != nil || len(s) == 0 {
 		return 0, err
 	}
-	c.out.WriteString(s)
+	c.output().WriteString(s)
 	c.queued(len(s))
 	return len(s), nil
 }
 
-// reserve checks that n more bytes may be queued and makes sure there is an
-// output ring to hold them.
-func (c *Conn) reserve(n int) error {
+// admit checks that n more bytes may be written.
+func (c *Conn) admit(n int) error {
 	if c.flags&(fClosing|fClosed|fWantShutWR) != 0 {
 		return ErrClosed
-	}
-	if n == 0 {
-		return nil
 	}
 	if c.Pending()+n > c.loop.cfg.maxOutput {
 		return ErrOutputFull
 	}
+	return nil
+}
+
+// output returns the output ring, taking one from the pool if there is none.
+func (c *Conn) output() *buffer.Ring {
 	if c.out == nil {
 		c.out = c.loop.rings.get(c.loop.cfg.maxOutput)
 	}
-	return nil
+	return c.out
 }
 
 // queued records that n bytes were appended to the output: they leave in
 // step 4, and if they are all there is, the write-idle clock starts.
 func (c *Conn) queued(n int) {
+	c.account(n)
+	c.loop.markDirty(c)
+}
+
+// account records n bytes appended to the output: the loop's buffered
+// count, the write-idle clock if they are all there is, and backpressure.
+func (c *Conn) account(n int) {
 	l := c.loop
 	l.buffered(n)
 	pending := c.out.Len()
@@ -215,7 +270,6 @@ func (c *Conn) queued(n int) {
 		c.flags |= fPaused
 		l.st[statReadPauses]++
 	}
-	l.markDirty(c)
 }
 
 // Pending returns the number of output bytes queued and not yet sent.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // CloseWrite before the connect finishes, with nothing queued: FIN is never sent.
@@ -149,6 +150,10 @@ func TestCloseBeforeConnect(t *testing.T) {
 // reading, like several smaller ones.
 func TestOneLargeWritePauses(t *testing.T) {
 	rec := newRecorder(t)
+	rec.open = func(c *Conn) {
+		// A small send buffer, so that most of the write stays queued.
+		assert.NoError(t, unix.SetsockoptInt(c.Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 16<<10))
+	}
 	rec.data = func(c *Conn) {
 		c.Next(0)
 		c.Write(payload(2 << 20))
