@@ -49,7 +49,10 @@
 //
 // Writes made by handlers in steps 1, 2, 8 and 9 leave in step 4 of the next
 // pass, so many small writes to one connection in one pass become one
-// system call: that is how pipelined requests get answered cheaply.
+// system call: that is how pipelined requests get answered cheaply. The
+// exception is a large write (16 KiB or more) to a connection with nothing
+// queued: it is sent at once, since copying it would cost more than the
+// system call, and only what the socket does not take is queued.
 //
 // # Buffers and memory
 //
