@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goreactor/reactor/poller"
+	"golang.org/x/sys/unix"
 )
 
 // BenchmarkEcho measures ping-pong of 64-byte messages over 50 loopback
@@ -136,4 +137,32 @@ func startNetEcho(b *testing.B) (string, func()) {
 		ln.Close()
 		wg.Wait()
 	}
+}
+
+// BenchmarkSyscall compares the loop's read (raw on Linux: see rawio_linux.go)
+// with x/sys's unix.Read, on a non-blocking socket with nothing to read: the
+// cost of the call itself, which an echo pays twice per message.
+func BenchmarkSyscall(b *testing.B) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
+	p := make([]byte, 64)
+	l := &Loop{}
+	b.Run("loop.read", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := l.read(fds[0], p); err != unix.EAGAIN {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unix.Read", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := unix.Read(fds[0], p); err != unix.EAGAIN {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -25,7 +25,7 @@ type Loop struct {
 	ready    poller.Ready
 	fds      []*Conn                // fd -> connection or listener; nil for fds the loop does not own
 	rbuf     []byte                 // the loop-wide read buffer
-	iov      [2][]byte              // writev's argument, kept here so it does not escape
+	iov      iovecs                 // writev's argument, kept here so it does not escape
 	sys      syscalls               // read, writev, accept
 	handoff  func(fd int, tcp bool) // set by a Group: where accepted fds go
 	cur      *Conn                  // the connection inside OnData whose input is in fresh

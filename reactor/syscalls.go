@@ -1,7 +1,5 @@
 package reactor
 
-import "golang.org/x/sys/unix"
-
 // syscalls is the loop's boundary with the kernel for connection I/O: the
 // only calls that move bytes or accept connections. The loop calls them
 // through this table so that tests can put a fault injector in between
@@ -14,7 +12,7 @@ type syscalls struct {
 }
 
 func (l *Loop) realSyscalls() syscalls {
-	return syscalls{read: unix.Read, writev: l.writev, accept: sysAccept}
+	return syscalls{read: l.read, writev: l.writev, accept: sysAccept}
 }
 
 // withSyscalls wraps the loop's system calls; for tests only.

@@ -4,6 +4,9 @@ package reactor
 
 import "golang.org/x/sys/unix"
 
+// iovecs is empty: writes are made one slice at a time.
+type iovecs struct{}
+
 // writev sends a then b where x/sys has no Writev: two writes, the second
 // only if the first took all of a.
 func (l *Loop) writev(fd int, a, b []byte) (int, error) {
@@ -17,3 +20,6 @@ func (l *Loop) writev(fd int, a, b []byte) (int, error) {
 	}
 	return n + m, nil
 }
+
+// read reads from a non-blocking fd.
+func (l *Loop) read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
