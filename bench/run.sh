@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh: echo servers on one core under the same load.
 #
-# For each server and workload it starts the server pinned to CPU 0 with
+# For each run, workload and server (servers taking turns, so that drift
+# falls on all alike) it starts the server pinned to CPU 0 with
 # GOMAXPROCS=1, runs bench/cmd/reactor-load pinned to CPU 1 against it, and
 # stops the server; then one idle-memory run per server. It writes
 # bench/results/results.json (every run and the medians), results.md (tables
@@ -205,20 +206,24 @@ measure() {
 RAW="$TMP/raw"
 mkdir -p "$RAW"
 log "servers: $SERVERS; workloads: $WORKLOADS; $RUNS run(s) of $DURATION (+$WARMUP warmup)"
-for s in $SERVERS; do
+# Servers take turns (run 1 of every server, then run 2, ...) so that the
+# machine's drift over minutes falls on all of them alike.
+for ((r = 1; r <= RUNS; r++)); do
 	for w in $WORKLOADS; do
-		for ((r = 1; r <= RUNS; r++)); do
+		for s in $SERVERS; do
 			log "$s $w run $r/$RUNS"
 			# shellcheck disable=SC2046 # the workload's flags are words
 			measure "$s" "${s}__${w}__$r" "$RAW/run__${s}__${w}__$r.json" \
 				$(workload_args "$w") -duration "$DURATION" -warmup "$WARMUP"
 		done
 	done
-	if ((IDLE > 0)); then
+done
+if ((IDLE > 0)); then
+	for s in $SERVERS; do
 		log "$s idle $IDLE"
 		measure "$s" "${s}__idle" "$RAW/idle__$s.json" -idle "$IDLE"
-	fi
-done
+	done
+fi
 
 # --- the report --------------------------------------------------------
 WSPEC=""
