@@ -3,7 +3,6 @@ package reactor
 import (
 	"io"
 	"net"
-	"os"
 
 	"github.com/goreactor/reactor/buffer"
 	"golang.org/x/sys/unix"
@@ -45,7 +44,9 @@ const (
 )
 
 // Fd returns the connection's file descriptor, for socket options the
-// package does not wrap. Do not read, write or close it.
+// package does not wrap. Do not read, write or close it, and keep it
+// non-blocking: the loop's reads and writes assume they never block (on
+// Linux they are raw system calls, which the Go runtime cannot preempt).
 func (c *Conn) Fd() int { return int(c.fd) }
 
 // Loop returns the loop that owns the connection.
@@ -165,17 +166,20 @@ func (c *Conn) Discard(n int) int {
 // CloseWrite or Abort it returns ErrClosed. On a dialed connection, bytes
 // written before OnOpen leave once it is connected.
 //
-// A large p (directWriteMin bytes or more) written when nothing is queued
-// is sent at once instead, and only what the socket does not take is
-// copied: copying it would cost more than the system call that coalescing
-// saves. Order is kept, since nothing was queued before it. If that send
-// fails, Write still returns len(p) and OnClose reports the error, as it
-// would for a queued write.
+// One exception: a large p (directWriteMin bytes or more) written when
+// nothing is queued, and nothing was sent this way since the loop last
+// flushed, is sent at once, and only what the socket does not take is
+// queued: copying it would cost more than the system call that coalescing
+// saves. Order is kept, since nothing was queued before it; and since a
+// second large write in the same pass is queued, a producer that writes
+// until Pending reaches a watermark still stops there, however fast the
+// peer reads. If that send fails, p is queued as usual and the failure
+// shows when the loop flushes, as it would for a queued write.
 func (c *Conn) Write(p []byte) (int, error) {
 	if err := c.admit(len(p)); err != nil || len(p) == 0 {
 		return 0, err
 	}
-	if len(p) >= directWriteMin && c.Pending() == 0 && c.flags&(fAbort|fMarked|fConnecting) == 0 {
+	if len(p) >= directWriteMin && c.Pending() == 0 && c.flags&(fDirty|fAbort|fMarked|fConnecting) == 0 {
 		c.writeNow(p)
 		return len(p), nil
 	}
@@ -190,26 +194,34 @@ func (c *Conn) Write(p []byte) (int, error) {
 const directWriteMin = 16 << 10
 
 // writeNow sends p, which admit has cleared and which nothing queued
-// precedes, and queues what the socket does not take.
+// precedes, and queues what the socket does not take. It calls the kernel
+// directly, not through the loop's syscall table: a call through a function
+// value would make p escape, and so every caller's buffer, even a small one
+// that never comes here, would be allocated on the heap.
 func (c *Conn) writeNow(p []byte) {
 	l := c.loop
-	n, err := l.sys.writev(int(c.fd), p, nil)
+	n, err := l.write(int(c.fd), p)
 	l.st[statWrites]++
+	if err != nil {
+		if err != unix.EAGAIN && err != unix.EINTR {
+			// Queued as usual: step 4 meets the error again and closes
+			// the connection then, keeping any reason the handler gives
+			// with CloseWithError after this Write.
+			c.output().Write(p)
+			c.queued(len(p))
+			return
+		}
+		n = 0
+	}
 	if n > 0 {
 		l.st[statBytesOut] += uint64(n)
 		if c.tm != nil {
 			c.tm.lastWrite = l.clock
 		}
 	}
-	if err != nil && err != unix.EAGAIN && err != unix.EINTR {
-		l.abort(c, os.NewSyscallError("writev", err))
-		return
-	}
 	if n == len(p) {
+		l.markDirty(c) // until step 4, further writes are queued
 		return
-	}
-	if n < 0 {
-		n = 0
 	}
 	// A partial send: the socket is full, so the rest waits for the poller
 	// to report room rather than for step 4, which would only meet EAGAIN.
@@ -219,7 +231,8 @@ func (c *Conn) writeNow(p []byte) {
 	l.sync(c)
 }
 
-// WriteString is Write for a string, without converting it to a []byte.
+// WriteString is Write for a string, without converting it to a []byte. It
+// always queues s: Write's exception for large writes does not apply.
 func (c *Conn) WriteString(s string) (int, error) {
 	if err := c.admit(len(s)); err != nil || len(s) == 0 {
 		return 0, err

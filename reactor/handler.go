@@ -15,7 +15,8 @@ type Handler interface {
 	// OnData is called when bytes arrived. c.Peek, c.Next and c.Discard see
 	// the input left unconsumed by earlier calls followed by the new bytes;
 	// the handler consumes whole messages and leaves a partial one for a
-	// later call. Replies written with c.Write leave at the end of the pass.
+	// later call. Replies written with c.Write leave at the end of the pass
+	// (a large one, at once: see Conn.Write).
 	OnData(c *Conn)
 	// OnClose is called exactly once per connection, with the reason: nil
 	// when the connection was closed by Close or Abort, io.EOF when the

@@ -32,23 +32,29 @@ func (l *Loop) read(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
+// write writes p to a non-blocking fd.
+func (l *Loop) write(fd int, p []byte) (int, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	n, _, e := syscall.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(ptr), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
 // writev sends a then b in one system call on a non-blocking fd.
 func (l *Loop) writev(fd int, a, b []byte) (int, error) {
-	var n uintptr
-	var e syscall.Errno
 	if len(b) == 0 {
-		var ptr unsafe.Pointer
-		if len(a) > 0 {
-			ptr = unsafe.Pointer(&a[0])
-		}
-		n, _, e = syscall.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(ptr), uintptr(len(a)))
-	} else {
-		l.iov[0].Base, l.iov[1].Base = &a[0], &b[0]
-		l.iov[0].SetLen(len(a))
-		l.iov[1].SetLen(len(b))
-		n, _, e = syscall.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&l.iov[0])), 2)
-		l.iov[0].Base, l.iov[1].Base = nil, nil
+		return l.write(fd, a)
 	}
+	l.iov[0].Base, l.iov[1].Base = &a[0], &b[0]
+	l.iov[0].SetLen(len(a))
+	l.iov[1].SetLen(len(b))
+	n, _, e := syscall.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&l.iov[0])), 2)
+	l.iov[0].Base, l.iov[1].Base = nil, nil
 	if e != 0 {
 		return 0, e
 	}

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"testing"
 
@@ -85,4 +86,74 @@ func TestDirectWritePartial(t *testing.T) {
 		require.Positive(t, st.WriteWaits, "the rest waited for the poller")
 		require.Positive(t, st.PartialWrites)
 	})
+}
+
+// TestDirectWriteOncePerPass: a producer that writes 64 KiB pieces until
+// Pending reaches the high watermark stops there even though the socket
+// could take more at once: only the first piece of a pass is sent directly.
+func TestDirectWriteOncePerPass(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		data := payload(4 << 20)
+		direct := make(chan int, 1)
+		rec := newRecorder(t)
+		rec.open = func(c *Conn) {
+			assert.NoError(t, unix.SetsockoptInt(c.Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 1<<20))
+			sent := 0
+			for sent < len(data) && c.Pending() < DefaultHighWatermark {
+				_, err := c.Write(data[sent : sent+64<<10])
+				assert.NoError(t, err)
+				sent += 64 << 10
+			}
+			direct <- sent - c.Pending() // nothing is flushed before step 4
+			_, err := c.Write(data[sent:])
+			assert.NoError(t, err)
+			c.Close()
+		}
+		_, addr := serve(t, rec, opt, WithMaxOutput(8<<20))
+		c := dial(t, "tcp", addr)
+		got, err := io.ReadAll(c)
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(data, got), "got %d of %d bytes", len(got), len(data))
+		require.Equal(t, 64<<10, <-direct, "bytes sent directly in one callback")
+	})
+}
+
+// TestDirectWriteFails: a direct send that fails is handled like a queued
+// write that fails in step 4: Write succeeds, and a reason the handler
+// gives after it is the one OnClose reports.
+func TestDirectWriteFails(t *testing.T) {
+	errProto := errors.New("protocol violation")
+	rec := newRecorder(t)
+	rec.data = func(c *Conn) {
+		c.Next(0)
+		// After SHUT_WR every send fails with EPIPE.
+		assert.NoError(t, unix.Shutdown(c.Fd(), unix.SHUT_WR))
+		n, err := c.Write(payload(64 << 10))
+		assert.NoError(t, err)
+		assert.Equal(t, 64<<10, n)
+		assert.NoError(t, c.CloseWithError(errProto))
+	}
+	_, addr := serve(t, rec)
+	c := dial(t, "tcp", addr)
+	_, err := c.Write([]byte("go"))
+	require.NoError(t, err)
+	require.ErrorIs(t, rec.nextClose(t).err, errProto)
+}
+
+// TestWriteDoesNotAllocate: Write copies or sends p and keeps no reference,
+// so a caller's stack buffer stays on the stack (p must not escape).
+func TestWriteDoesNotAllocate(t *testing.T) {
+	allocs := make(chan float64, 1)
+	rec := newRecorder(t)
+	rec.open = func(c *Conn) {
+		allocs <- testing.AllocsPerRun(100, func() {
+			var b [64]byte
+			b[0] = 'x'
+			c.Write(b[:])
+			c.Write([]byte("a literal"))
+		})
+	}
+	_, addr := serve(t, rec)
+	dial(t, "tcp", addr)
+	require.Zero(t, <-allocs)
 }

@@ -21,3 +21,6 @@ func (l *Loop) writev(fd int, a, b []byte) (int, error) {
 
 // read reads from a non-blocking fd.
 func (l *Loop) read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
+
+// write writes p to a non-blocking fd.
+func (l *Loop) write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
