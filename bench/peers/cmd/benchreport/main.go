@@ -8,6 +8,11 @@
 // In DIR, run__SERVER__WORKLOAD__N.json is run N of a workload,
 // idle__SERVER.json the idle-memory run, and fail__*.txt says why a run
 // left no result.
+//
+//	benchreport -redo bench/results/results.json -out bench/results
+//
+// writes results.md again from a results.json (without the failure notes,
+// which results.json does not keep), for when the report's tables change.
 package main
 
 import (
@@ -34,7 +39,15 @@ func main() {
 	command := flag.String("command", "", "the command that made the runs, for the report")
 	duration := flag.String("duration", "", "the duration of each run, for the report")
 	runs := flag.Int("runs", 0, "runs per server and workload, for the report")
+	redo := flag.String("redo", "", "a results.json to write results.md from again (instead of -raw)")
 	flag.Parse()
+	if *redo != "" {
+		if err := rewrite(*redo, *out); err != nil {
+			fmt.Fprintln(os.Stderr, "benchreport:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*raw, *out, *servers, *workloads, *command, *duration, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
@@ -72,6 +85,15 @@ func run(raw, out, servers, workloads, command, duration string, runs int) error
 		return err
 	}
 	return os.WriteFile(filepath.Join(out, "results.md"), []byte(markdown(f, failures)), 0o644)
+}
+
+// rewrite writes results.md into out from the results.json at path.
+func rewrite(path, out string) error {
+	f, err := results.Read(path)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(out, "results.md"), []byte(markdown(f, nil)), 0o644)
 }
 
 func splitList(s string) []string {

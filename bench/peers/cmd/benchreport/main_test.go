@@ -71,3 +71,55 @@ func TestParseWorkloads(t *testing.T) {
 		}
 	}
 }
+
+// TestPairedSection: reactor's figures divided by each other server's in
+// the same round, medians over the rounds.
+func TestPairedSection(t *testing.T) {
+	run := func(s string, n int, cpu, rate float64) results.Run {
+		return results.Run{Server: s, Workload: "pp", Run: n, Load: results.Load{ServerCPUPerMsgNS: &cpu, MsgsPerS: rate}}
+	}
+	f := &results.File{
+		Servers:   []string{"gnet", "reactor", "evio"},
+		Workloads: []results.Workload{{Name: "pp", Conns: 1, Size: 1, Depth: 1}},
+		Runs: []results.Run{
+			run("gnet", 1, 10, 100), run("reactor", 1, 8, 150), // 0.8, 1.5
+			run("gnet", 2, 20, 100), run("reactor", 2, 18, 110), // 0.9, 1.1
+			run("gnet", 3, 10, 100), run("reactor", 3, 7, 120), // 0.7, 1.2
+		},
+	}
+	md := markdown(f, nil)
+	for _, want := range []string{
+		"## reactor against each server, run by run",
+		"| workload | gnet | evio |",
+		"| pp | 0.80 / 1.20 (3) | — |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("results.md lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+// TestRewrite: results.md written again from results.json is the same as
+// the first one (there were no failures to lose).
+func TestRewrite(t *testing.T) {
+	raw, out, again := t.TempDir(), t.TempDir(), t.TempDir()
+	write(t, raw, "run__gnet__pp__1.json", `{"server":"gnet","msgs_per_s":100,"server_cpu_per_msg_ns":5000}`)
+	write(t, raw, "run__reactor__pp__1.json", `{"server":"reactor","msgs_per_s":150,"server_cpu_per_msg_ns":4000}`)
+	if err := run(raw, out, "gnet,reactor", "pp:50:64:1", "bash bench/run.sh", "1s", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := rewrite(filepath.Join(out, "results.json"), again); err != nil {
+		t.Fatal(err)
+	}
+	a, err1 := os.ReadFile(filepath.Join(out, "results.md"))
+	b, err2 := os.ReadFile(filepath.Join(again, "results.md"))
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if string(a) != string(b) {
+		t.Errorf("rewritten results.md differs:\n%s\n---\n%s", a, b)
+	}
+	if !strings.Contains(string(b), "| pp | 0.80 / 1.50 (1) |") {
+		t.Errorf("no paired ratio:\n%s", b)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/goreactor/reactor/bench/peers/internal/results"
@@ -49,6 +50,8 @@ func markdown(f *results.File, failures []string) string {
 	}
 	b.WriteString("\n")
 
+	paired(&b, f, "reactor")
+
 	for _, w := range f.Workloads {
 		fmt.Fprintf(&b, "## %s: %d conns, %d B messages, depth %d\n\n", w.Name, w.Conns, w.Size, w.Depth)
 		b.WriteString("| server | msgs/s | ÷ net | ÷ gnet | server CPU/msg | ÷ net | ÷ gnet | p50 | p99 | p99.9 | errors |\n")
@@ -86,6 +89,39 @@ func markdown(f *results.File, failures []string) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// paired writes, for server against each other server, the median of the
+// run-by-run ratios of server CPU per message and of msgs/s.
+func paired(b *strings.Builder, f *results.File, server string) {
+	if !slices.Contains(f.Servers, server) || len(f.Servers) < 2 {
+		return
+	}
+	var others []string
+	for _, s := range f.Servers {
+		if s != server {
+			others = append(others, s)
+		}
+	}
+	cpu := func(l results.Load) *float64 { return l.ServerCPUPerMsgNS }
+	rate := func(l results.Load) *float64 { return &l.MsgsPerS }
+	fmt.Fprintf(b, "## %s against each server, run by run\n\n", server)
+	fmt.Fprintf(b, "Each cell: the median, over the rounds, of %s's figure divided by the other server's in the same round (servers take turns, so a round spans minutes at most): server CPU per message (below 1: %s uses less), then msgs/s (above 1: %s echoes more).\n\n", server, server, server)
+	fmt.Fprintf(b, "| workload | %s |\n|---|%s\n", strings.Join(others, " | "), strings.Repeat("---|", len(others)))
+	for _, w := range f.Workloads {
+		fmt.Fprintf(b, "| %s |", w.Name)
+		for _, o := range others {
+			c, n, ok1 := f.Paired(server, o, w.Name, cpu)
+			r, _, ok2 := f.Paired(server, o, w.Name, rate)
+			if !ok1 || !ok2 {
+				b.WriteString(" — |")
+				continue
+			}
+			fmt.Fprintf(b, " %.2f / %.2f (%d) |", c, r, n)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
 }
 
 func msgs(m *results.Median) float64 { return m.MsgsPerS }

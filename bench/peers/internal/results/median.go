@@ -52,3 +52,33 @@ func Summarize(server, workload string, runs []Load) Median {
 	}
 	return m
 }
+
+// Paired returns, over the runs in which both server and base ran
+// workload, the median of the per-run ratios get(server) / get(base), and
+// how many runs it had. run.sh makes the servers take turns, so runs with
+// the same number were made minutes apart at most: on a machine whose
+// speed drifts, the ratio within a round is steadier than the ratio of two
+// medians. ok is false when no run had both figures.
+func (f *File) Paired(server, base, workload string, get func(Load) *float64) (ratio float64, n int, ok bool) {
+	byRun := map[int]float64{}
+	for _, r := range f.Runs {
+		if r.Server == base && r.Workload == workload {
+			if v := get(r.Load); v != nil && *v != 0 {
+				byRun[r.Run] = *v
+			}
+		}
+	}
+	var xs []float64
+	for _, r := range f.Runs {
+		if r.Server == server && r.Workload == workload {
+			b, has := byRun[r.Run]
+			if v := get(r.Load); has && v != nil {
+				xs = append(xs, *v/b)
+			}
+		}
+	}
+	if len(xs) == 0 {
+		return 0, 0, false
+	}
+	return median(xs), len(xs), true
+}

@@ -23,3 +23,25 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("median(nil) = %v", got)
 	}
 }
+
+func TestPaired(t *testing.T) {
+	cpu := func(v float64) Load { return Load{ServerCPUPerMsgNS: &v} }
+	f := &File{Runs: []Run{
+		{Server: "a", Workload: "w", Run: 1, Load: cpu(10)},
+		{Server: "b", Workload: "w", Run: 1, Load: cpu(20)}, // 0.5
+		{Server: "a", Workload: "w", Run: 2, Load: cpu(30)},
+		{Server: "b", Workload: "w", Run: 2, Load: cpu(40)}, // 0.75
+		{Server: "a", Workload: "w", Run: 3, Load: cpu(11)},
+		{Server: "b", Workload: "w", Run: 3, Load: cpu(11)}, // 1
+		{Server: "a", Workload: "w", Run: 4, Load: cpu(99)}, // b has no run 4
+		{Server: "b", Workload: "x", Run: 4, Load: cpu(1)},
+	}}
+	get := func(l Load) *float64 { return l.ServerCPUPerMsgNS }
+	r, n, ok := f.Paired("a", "b", "w", get)
+	if !ok || n != 3 || r != 0.75 {
+		t.Errorf("Paired = %v, %d, %v; want 0.75, 3, true", r, n, ok)
+	}
+	if _, _, ok := f.Paired("a", "c", "w", get); ok {
+		t.Error("Paired with a server that never ran: ok")
+	}
+}
