@@ -7,7 +7,8 @@
 #   SERVERS="reactor gnet" DEPTH=16 bash bench/ab.sh
 #
 # Knobs (environment): SERVERS (names peer-echo knows: net reactor gnet evio
-# nbio netpoll; and c-floor, the C echo, built with cc), CONNS (50), SIZE (64), DEPTH (1), RUNS (3), DURATION (3s).
+# nbio netpoll; and c-floor, the C echo, built with cc when it is present),
+# CONNS (50), SIZE (64), DEPTH (1), RUNS (3), DURATION (3s).
 # Each run: the server pinned to CPU 0 with GOMAXPROCS=1, the load generator
 # pinned to CPU 1; prints one line per run: server, server CPU per message,
 # msgs/s. Servers are stopped by their PID; every load is bounded in time.
@@ -23,7 +24,14 @@ bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 go build -o "$bin/reactor-load" ./bench/cmd/reactor-load
 (cd bench/peers && go build -o "$bin/peer-echo" ./cmd/peer-echo)
-if [[ " $SERVERS " == *" c-floor "* ]]; then cc -O2 -o "$bin/c-echo" bench/peers/c/echo.c; fi
+if [[ " $SERVERS " == *" c-floor "* ]]; then
+	if command -v cc >/dev/null; then
+		cc -O2 -o "$bin/c-echo" bench/peers/c/echo.c
+	else
+		echo "ab.sh: no C compiler (cc): skipping c-floor" >&2
+		SERVERS=${SERVERS/c-floor/}
+	fi
+fi
 
 echo "# conns=$CONNS size=$SIZE depth=$DEPTH duration=$DURATION, $(date -u +%FT%TZ), nproc $(nproc)"
 for run in $(seq "$RUNS"); do
