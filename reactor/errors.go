@@ -23,7 +23,8 @@ var (
 	// of that write was queued.
 	ErrOutputFull = errors.New("reactor: output buffer full")
 	// ErrInputFull is the reason a connection is closed when its unconsumed
-	// input would grow past its maximum (WithMaxInput).
+	// input reached its maximum (WithMaxInput) and the handler, told so by
+	// Conn.InputFull, made no room.
 	ErrInputFull = errors.New("reactor: input buffer full: the handler did not consume its input")
 	// ErrShortInput is returned by Conn.Peek and Conn.Next when fewer bytes
 	// are buffered than asked for; the handler should wait for more.
@@ -41,6 +42,10 @@ var (
 	ErrDialTimeout = fmt.Errorf("reactor: dial timeout: %w", os.ErrDeadlineExceeded)
 	// ErrNetwork is returned for a network Listen or Dial does not support.
 	ErrNetwork = errors.New("reactor: unsupported network")
+	// ErrInvalidOption is wrapped by the error New and NewGroup return for
+	// an option given a value out of its range; the error's text names the
+	// option and the value.
+	ErrInvalidOption = errors.New("reactor: invalid option")
 )
 
 // PanicError is the reason a connection is closed when a Handler callback

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"errors"
 	"net"
 	"runtime"
 	"sync"
@@ -39,8 +40,10 @@ const (
 	LeastConns
 )
 
-// GroupOption configures a Group; pass options to NewGroup.
-type GroupOption func(*groupConfig)
+// GroupOption configures a Group; pass options to NewGroup. Like an
+// Option, one given a value out of its range makes NewGroup return an error
+// that wraps ErrInvalidOption and names the option and the value.
+type GroupOption func(*groupConfig) error
 
 type groupConfig struct {
 	loops   int
@@ -49,29 +52,74 @@ type groupConfig struct {
 	opts    []Option
 }
 
-// WithLoops sets the number of loops (default runtime.GOMAXPROCS(0)).
-func WithLoops(n int) GroupOption {
-	return func(c *groupConfig) {
-		if n > 0 {
-			c.loops = n
+// newGroupConfig applies opts to the defaults, and checks the loop options
+// as New would, so that NewGroup fails before it opens any poller. Errors
+// are joined as in newConfig.
+func newGroupConfig(opts []GroupOption) (groupConfig, error) {
+	cfg := groupConfig{loops: runtime.GOMAXPROCS(0)}
+	var errs []error
+	for i, o := range opts {
+		if o == nil {
+			errs = append(errs, invalidOption("nil GroupOption at index %d", i))
+			continue
 		}
+		if err := o(&cfg); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if _, err := newConfig(cfg.opts); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return groupConfig{}, err
+	}
+	return cfg, nil
+}
+
+// WithLoops sets the number of loops (default runtime.GOMAXPROCS(0)).
+// NewGroup rejects n <= 0.
+func WithLoops(n int) GroupOption {
+	return func(c *groupConfig) error {
+		if n <= 0 {
+			return invalidOption("WithLoops(%d): must be positive", n)
+		}
+		c.loops = n
+		return nil
 	}
 }
 
 // WithAcceptMode sets how connections are spread (default AcceptAuto).
+// NewGroup rejects a value that is none of the AcceptMode constants.
 func WithAcceptMode(m AcceptMode) GroupOption {
-	return func(c *groupConfig) { c.mode = m }
+	return func(c *groupConfig) error {
+		if m < AcceptAuto || m > AcceptHandoff {
+			return invalidOption("WithAcceptMode(%d): unknown AcceptMode", m)
+		}
+		c.mode = m
+		return nil
+	}
 }
 
 // WithBalance sets which loop a handed-off connection goes to (default
-// RoundRobin).
+// RoundRobin). NewGroup rejects a value that is none of the Balance
+// constants.
 func WithBalance(b Balance) GroupOption {
-	return func(c *groupConfig) { c.balance = b }
+	return func(c *groupConfig) error {
+		if b < RoundRobin || b > LeastConns {
+			return invalidOption("WithBalance(%d): unknown Balance", b)
+		}
+		c.balance = b
+		return nil
+	}
 }
 
-// WithLoopOptions passes options to every loop of the group.
+// WithLoopOptions passes options to every loop of the group. NewGroup
+// rejects what New would reject.
 func WithLoopOptions(opts ...Option) GroupOption {
-	return func(c *groupConfig) { c.opts = append(c.opts, opts...) }
+	return func(c *groupConfig) error {
+		c.opts = append(c.opts, opts...)
+		return nil
+	}
 }
 
 // Group is N loops serving the same addresses, one goroutine each: a server
@@ -88,11 +136,12 @@ type Group struct {
 }
 
 // NewGroup returns a group of loops; newHandler(i) makes the Handler of
-// loop i.
+// loop i. If an option, or an option for the loops, is out of its range, it
+// returns an error wrapping ErrInvalidOption before it opens anything.
 func NewGroup(newHandler func(i int) Handler, opts ...GroupOption) (*Group, error) {
-	cfg := groupConfig{loops: runtime.GOMAXPROCS(0)}
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newGroupConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	g := &Group{mode: cfg.mode, balance: cfg.balance}
 	for i := range cfg.loops {

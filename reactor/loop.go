@@ -61,13 +61,15 @@ const (
 	stateStopped
 )
 
-// New returns a loop that will call h. It opens the poller, which Run
+// New returns a loop that will call h. An option out of its range makes it
+// return an error wrapping ErrInvalidOption, naming the option and the
+// value, with nothing opened. Otherwise it opens the poller, which Run
 // releases when it returns: a loop that is not going to run after all is
 // released by Stop followed by Run, which then returns at once.
 func New(h Handler, opts ...Option) (*Loop, error) {
-	cfg := defaultConfig()
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	p, err := cfg.newPoller()
 	if err != nil {

@@ -1,14 +1,19 @@
 package reactor
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/goreactor/reactor/poller"
 )
 
-// Option configures a Loop; pass options to New.
-type Option func(*config)
+// Option configures a Loop; pass options to New. An option given a value
+// out of its range makes New return an error that wraps ErrInvalidOption
+// and names the option and the value; each option's documentation says
+// which values it rejects.
+type Option func(*config) error
 
 type config struct {
 	readBuffer  int
@@ -16,6 +21,7 @@ type config struct {
 	maxOutput   int
 	lowWater    int
 	highWater   int
+	watermarks  bool // set by WithWriteWatermarks: not derived from maxOutput
 	gracePeriod time.Duration
 	linger      time.Duration
 	readIdle    time.Duration
@@ -52,112 +58,218 @@ func defaultConfig() config {
 	}
 }
 
+// newConfig applies opts to the defaults. It returns the errors of every
+// option out of its range, joined; if there are none, the error of a
+// combination out of range (see fitWatermarks). It opens nothing, so New
+// and NewGroup call it before they open a poller.
+func newConfig(opts []Option) (config, error) {
+	cfg := defaultConfig()
+	var errs []error
+	for i, o := range opts {
+		if o == nil {
+			errs = append(errs, invalidOption("nil Option at index %d", i))
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return config{}, errors.Join(errs...)
+	}
+	if err := cfg.fitWatermarks(); err != nil {
+		return config{}, err
+	}
+	return cfg, nil
+}
+
+// fitWatermarks fits the watermarks to the output cap. Watermarks the user
+// set must not exceed the cap, or reading would never pause. Unset ones are
+// derived from the cap in the proportions of the defaults: high is a
+// quarter of the cap and low a quarter of high, at most the default
+// values and high at least 1, so that a small cap alone is never an error.
+func (c *config) fitWatermarks() error {
+	if c.watermarks {
+		if c.highWater > c.maxOutput {
+			return invalidOption("WithWriteWatermarks(%d, %d): high watermark above the output cap %d (WithMaxOutput)",
+				c.lowWater, c.highWater, c.maxOutput)
+		}
+		return nil
+	}
+	c.highWater = max(min(DefaultHighWatermark, c.maxOutput/4), 1)
+	c.lowWater = min(DefaultLowWatermark, c.highWater/4)
+	return nil
+}
+
+// invalidOption returns the error of an option out of its range; the
+// message names the option and its value, as in "WithMaxInput(-1): must be
+// positive".
+func invalidOption(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidOption, fmt.Sprintf(format, args...))
+}
+
 // WithReadBufferSize sets the size of the loop-wide buffer every read goes
 // into (default 64 KiB). A read takes at most this many bytes from one
-// connection per pass.
+// connection per pass. New rejects n <= 0.
 func WithReadBufferSize(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.readBuffer = n
+	return func(c *config) error {
+		if n <= 0 {
+			return invalidOption("WithReadBufferSize(%d): must be positive", n)
 		}
+		c.readBuffer = n
+		return nil
 	}
 }
 
 // WithMaxInput bounds the unconsumed input a connection may hold (default
-// 4 MiB). A connection whose handler leaves more than this unconsumed is
-// closed with ErrInputFull. It must exceed the largest message the handler
-// waits for.
+// 4 MiB). When the input reaches it, reading from the connection stops and
+// OnData is called with Conn.InputFull true: the handler may answer (an
+// error reply, say) or make room. If it consumes nothing, the connection
+// closes after its output has left, and OnClose reports ErrInputFull. It
+// must exceed the largest message the handler waits for. New rejects
+// n <= 0.
 func WithMaxInput(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.maxInput = n
+	return func(c *config) error {
+		if n <= 0 {
+			return invalidOption("WithMaxInput(%d): must be positive", n)
 		}
+		c.maxInput = n
+		return nil
 	}
 }
 
 // WithMaxOutput bounds the output a connection may have queued (default
 // 4 MiB): a Conn.Write that would pass it queues nothing and returns
-// ErrOutputFull.
+// ErrOutputFull. New rejects n <= 0.
+//
+// Unless WithWriteWatermarks sets them, the watermarks follow the cap: the
+// high one is n/4 (at least 1) and the low one a quarter of the high one,
+// each at most its default. The default cap thus gives the default
+// watermarks, and a cap below them lowers them instead of making reading
+// pause only once the output is full.
 func WithMaxOutput(n int) Option {
-	return func(c *config) {
-		if n > 0 {
-			c.maxOutput = n
+	return func(c *config) error {
+		if n <= 0 {
+			return invalidOption("WithMaxOutput(%d): must be positive", n)
 		}
+		c.maxOutput = n
+		return nil
 	}
 }
 
 // WithWriteWatermarks sets backpressure: when a connection's queued output
 // reaches high bytes the loop stops reading from it, and resumes when the
-// output drains to low bytes or less (defaults 1 MiB and 256 KiB). A peer
-// that sends without reading thus cannot make the server buffer without
-// bound.
+// output drains to low bytes or less (defaults 1 MiB and 256 KiB; see
+// WithMaxOutput for the defaults under a smaller cap). A peer that sends
+// without reading thus cannot make the server buffer without bound. New
+// rejects a negative low, a low not below high, and a high above the
+// output cap (WithMaxOutput, in whatever order the two are given), at which
+// reading would never pause.
 func WithWriteWatermarks(low, high int) Option {
-	return func(c *config) {
-		if 0 <= low && low < high {
-			c.lowWater, c.highWater = low, high
+	return func(c *config) error {
+		switch {
+		case low < 0:
+			return invalidOption("WithWriteWatermarks(%d, %d): low watermark must not be negative", low, high)
+		case low >= high:
+			return invalidOption("WithWriteWatermarks(%d, %d): low watermark must be below the high one", low, high)
 		}
+		c.lowWater, c.highWater, c.watermarks = low, high, true
+		return nil
 	}
 }
 
 // WithGracePeriod bounds how long Stop waits for queued output to leave
-// before it closes the remaining connections anyway (default 5 s).
+// (default 5 s). Connections with nothing queued are closed at once; those
+// whose output has not left when the grace period ends are reset. With 0
+// Stop drops all queued output at once. New rejects d < 0.
 func WithGracePeriod(d time.Duration) Option {
-	return func(c *config) {
-		if d >= 0 {
-			c.gracePeriod = d
+	return func(c *config) error {
+		if d < 0 {
+			return invalidOption("WithGracePeriod(%v): must not be negative", d)
 		}
+		c.gracePeriod = d
+		return nil
 	}
 }
 
-// WithLinger bounds how long a connection closed by Close, having sent its
-// output and its FIN, waits for the peer's FIN before the socket is closed
-// anyway (default 5 s).
+// WithLinger bounds two waits of a connection closed by Close (default
+// 5 s). Its queued output may go that long (but at least one second)
+// without progress before it is dropped; output that keeps moving is never
+// cut. Once the output has left, FIN sent and OnClose run, the loop waits
+// that long for the peer's FIN, reading and discarding, before it closes
+// the socket anyway. With 0 it does not wait for the peer's FIN. New
+// rejects d < 0.
 func WithLinger(d time.Duration) Option {
-	return func(c *config) {
-		if d >= 0 {
-			c.linger = d
+	return func(c *config) error {
+		if d < 0 {
+			return invalidOption("WithLinger(%v): must not be negative", d)
 		}
+		c.linger = d
+		return nil
 	}
 }
 
 // WithReadTimeout gives every connection a read-idle timeout: one that
-// receives nothing for d is closed with ErrReadTimeout (default: none).
-// Conn.SetReadTimeout changes it for one connection.
+// receives nothing for d is closed with ErrReadTimeout (default 0: none).
+// Conn.SetReadTimeout changes it for one connection. New rejects d < 0.
 func WithReadTimeout(d time.Duration) Option {
-	return func(c *config) { c.readIdle = max(d, 0) }
+	return func(c *config) error {
+		if d < 0 {
+			return invalidOption("WithReadTimeout(%v): must not be negative", d)
+		}
+		c.readIdle = d
+		return nil
+	}
 }
 
 // WithWriteTimeout gives every connection a write-idle timeout: one whose
 // queued output makes no progress for d (the peer does not read) is closed
-// with ErrWriteTimeout (default: none). Conn.SetWriteTimeout changes it for
-// one connection.
+// with ErrWriteTimeout (default 0: none). Conn.SetWriteTimeout changes it
+// for one connection. New rejects d < 0.
 func WithWriteTimeout(d time.Duration) Option {
-	return func(c *config) { c.writeIdle = max(d, 0) }
+	return func(c *config) error {
+		if d < 0 {
+			return invalidOption("WithWriteTimeout(%v): must not be negative", d)
+		}
+		c.writeIdle = d
+		return nil
+	}
 }
 
-// WithMaxConns limits the loop to n open connections (default: no limit
+// WithMaxConns limits the loop to n open connections (default 0: no limit
 // but the fd limit). A connection accepted beyond the limit is closed at
 // once with a reset, so the client learns at once instead of waiting in the
 // backlog, and it is counted in Stats.Rejected. Dialed connections count
-// toward the limit but are never refused by it.
+// toward the limit but are never refused by it. New rejects n < 0.
 func WithMaxConns(n int) Option {
-	return func(c *config) { c.maxConns = max(n, 0) }
+	return func(c *config) error {
+		if n < 0 {
+			return invalidOption("WithMaxConns(%d): must not be negative", n)
+		}
+		c.maxConns = n
+		return nil
+	}
 }
 
 // WithPoller selects the readiness mechanism, for example poller.NewPoll for
-// poll(2). The default is poller.New, the best one for the system.
+// poll(2). The default is poller.New, the best one for the system. New
+// rejects nil.
 func WithPoller(newPoller func() (poller.Poller, error)) Option {
-	return func(c *config) {
-		if newPoller != nil {
-			c.newPoller = newPoller
+	return func(c *config) error {
+		if newPoller == nil {
+			return invalidOption("WithPoller(nil): needs a constructor such as poller.New")
 		}
+		c.newPoller = newPoller
+		return nil
 	}
 }
 
 // WithLogger sets where the loop logs what it cannot return as an error,
-// such as a handler's panic (default: slog.Default()).
+// such as a handler's panic (default: slog.Default(), which nil also
+// selects).
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		c.logger = l
+		return nil
 	}
 }

@@ -20,5 +20,8 @@ func (l *Loop) realSyscalls() syscalls {
 
 // withSyscalls wraps the loop's system calls; for tests only.
 func withSyscalls(wrap func(real syscalls) syscalls) Option {
-	return func(c *config) { c.wrapSys = wrap }
+	return func(c *config) error {
+		c.wrapSys = wrap
+		return nil
+	}
 }
