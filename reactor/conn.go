@@ -1,7 +1,6 @@
 package reactor
 
 import (
-	"io"
 	"net"
 
 	"github.com/goreactor/reactor/buffer"
@@ -24,8 +23,15 @@ type Conn struct {
 	tm    *connTimers // idle timeouts and linger; nil if none is used
 }
 
-type connFlags uint16
+type connFlags uint32
 
+// A connection's life, in the flags below: open; closing (Close, or the
+// peer's FIN for a handler without OnPeerClose): no more OnData, queued
+// output still leaves; then FIN, OnClose (fClosed: the handler's view has
+// ended) and, until the peer's FIN or the linger, lingering (fLingering):
+// the loop reads and discards so that closing cannot reset what the peer
+// has not read; then the fd is released (fReleased). Abort, a failure or
+// stalled output skip to OnClose, dropping the output (fAbort, fReset).
 const (
 	fRegRead    connFlags = 1 << iota // read interest registered with the poller
 	fRegWrite                         // write interest registered with the poller
@@ -40,7 +46,10 @@ const (
 	fWantShutWR                       // CloseWrite: send FIN once the output has left
 	fConnecting                       // Dial: connect in progress
 	fTCP                              // a TCP connection being dialed (gets TCP_NODELAY)
-	fClosed                           // OnClose has run and the fd is closed
+	fClosed                           // OnClose has run (or is running): the handler's view has ended
+	fLingering                        // after OnClose: reading to discard until the peer's FIN
+	fReleased                         // the fd is unregistered and closed
+	fInputFull                        // inside the OnData told that the input is at its maximum
 )
 
 // Fd returns the connection's file descriptor, for socket options the
@@ -302,76 +311,4 @@ func (c *Conn) Available() int {
 		return 0
 	}
 	return c.loop.cfg.maxOutput - c.Pending()
-}
-
-// Close closes the connection after its queued output has been sent: no
-// more OnData is called and bytes that still arrive are discarded. Once the
-// output has left, the loop sends FIN and waits for the peer's FIN before it
-// closes the socket: closing a socket with unread input makes the kernel
-// send a reset, which can destroy output the peer has not received yet.
-// Both waits are bounded by the linger timeout (WithLinger): the output
-// must make progress at least that often, and the peer's FIN must come
-// within it; otherwise the connection is closed anyway (with a reset if
-// output was left). OnClose follows. A second Close returns ErrClosed.
-func (c *Conn) Close() error {
-	if c.flags&(fClosing|fClosed) != 0 {
-		return ErrClosed
-	}
-	c.flags |= fClosing
-	l := c.loop
-	if c.Pending() == 0 {
-		l.drained(c)
-	} else {
-		// The output must keep moving: a peer that stops reading cannot
-		// hold a closed connection longer than the linger timeout.
-		c.timers().lingerUntil = l.now() + l.cfg.linger
-		c.tm.lastWrite = l.clock
-		l.armTimers(c)
-	}
-	l.sync(c)
-	return nil
-}
-
-// CloseWithError is Close with a reason: OnClose will report err. A
-// handler that finds the peer breaking the protocol (a frame over the
-// maximum, say) queues a last reply if it wants to, and calls it.
-func (c *Conn) CloseWithError(err error) error {
-	if c.flags&(fClosing|fClosed) != 0 {
-		return ErrClosed
-	}
-	if c.err == nil || c.err == io.EOF {
-		c.err = err
-	}
-	return c.Close()
-}
-
-// CloseWrite half-closes the connection, as shutdown(SHUT_WR) does: once
-// the queued output has left, the peer gets FIN, and later writes return
-// ErrClosed. Reading goes on: OnData still sees what the peer sends. When
-// the peer's FIN comes too, the connection closes (OnClose reports io.EOF).
-func (c *Conn) CloseWrite() error {
-	if c.flags&(fClosing|fClosed|fWantShutWR) != 0 {
-		return ErrClosed
-	}
-	c.flags |= fWantShutWR
-	if c.Pending() == 0 && c.flags&fConnecting == 0 {
-		c.loop.shutWrite(c)
-	}
-	return nil
-}
-
-// PeerClosed reports whether the peer has sent FIN: it will send nothing
-// more, though it may still read what the connection writes.
-func (c *Conn) PeerClosed() bool { return c.flags&fPeerEOF != 0 }
-
-// Abort closes the connection now: queued output is dropped and, on TCP,
-// the peer gets a reset (RST) instead of an orderly FIN, so it can tell that
-// data was lost. OnClose follows in the same pass, at the safe point.
-func (c *Conn) Abort() error {
-	if c.flags&fClosed != 0 || c.flags&fAbort != 0 {
-		return ErrClosed
-	}
-	c.flags |= fReset
-	c.loop.abort(c, nil)
-	return nil
 }

@@ -23,18 +23,26 @@
 //  2. Run the functions posted since the last pass, in the order posted. A
 //     function posted by a posted function runs in the next pass.
 //  3. If Stop was called or Run's context ended, begin shutting down: close
-//     the listeners and ask every connection to close once its queued output
-//     has left (bounded by the grace period).
+//     the listeners and close every connection: at once (FIN, then OnClose)
+//     if nothing is queued, else once its queued output has left. The grace
+//     period bounds only output that does not leave: then it is dropped and
+//     the peer gets a reset.
 //  4. Flush: for every connection that was written to since the last pass,
 //     send its queued output with one writev. Write interest is registered
 //     only for connections whose output did not all leave, and cleared when
 //     it has.
-//  5. Close the connections marked for closing whose output has left (or
-//     that were aborted): call OnClose, unregister, close the fd. Only here
-//     is an fd closed, so no callback sees a closed or reused fd number.
-//     Steps 4 and 5 repeat while OnClose writes to or closes other
-//     connections, so nothing written is left waiting for an unrelated event.
-//  6. Publish the statistics for Stats. Stop here if shutdown is complete.
+//  5. Close phase: for every connection marked for closing (its output has
+//     left and FIN was sent, or it was aborted), call OnClose; then either
+//     release the fd (unregister, close) or, if the peer has not sent its
+//     FIN, let the connection linger. Lingering connections are released
+//     here too, later. Only here is an fd closed, so no callback sees a
+//     closed or reused fd number. Steps 4 and 5 repeat while OnClose writes
+//     to or closes other connections, so nothing written is left waiting
+//     for an unrelated event.
+//  6. Publish the statistics for Stats. Stop here if shutdown is complete:
+//     no connection is left for the handler, and the peers of the lingering
+//     ones have acknowledged what was sent to them (or the grace period
+//     ended); the lingering ones are then released.
 //  7. Wait for readiness until the next timer is due, or forever if there
 //     is none. Post and Stop wake the wait. Before a wait that may block,
 //     the loop yields to the Go scheduler once (runtime.Gosched): measured
@@ -54,6 +62,22 @@
 // exception is a large write (16 KiB or more) to a connection with nothing
 // queued: it is sent at once, since copying it would cost more than the
 // system call, and only what the socket does not take is queued.
+//
+// # Closing
+//
+// A connection's life, as the handler sees it, ends with OnClose, which runs
+// as soon as the output queued before Close has been handed to the kernel
+// and FIN sent: nothing written before Close is lost for a peer that reads,
+// and no handler waits on a peer to answer. The loop's part goes on: a
+// socket closed while the peer still sends gets a reset from the kernel,
+// which can destroy the last reply before the peer reads it, so the loop
+// keeps the fd, reading and discarding, until the peer's FIN or the linger
+// timeout (WithLinger). Stats counts these lingering connections. Output is
+// dropped, and the peer reset so that it can tell, only by Abort, an I/O
+// error, output that makes no progress for the linger (at least one
+// second), or the end of the grace period after Stop. A handler told by
+// Conn.InputFull that a connection's input is at its maximum can still
+// answer before the connection closes with ErrInputFull.
 //
 // # Buffers and memory
 //

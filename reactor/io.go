@@ -1,7 +1,6 @@
 package reactor
 
 import (
-	"io"
 	"os"
 
 	"github.com/goreactor/reactor/poller"
@@ -9,19 +8,24 @@ import (
 )
 
 // This file holds the loop's per-connection paths: reading and OnData
-// (step 8), flushing output (steps 4 and 9), interest and closing (step 5).
+// (step 8), flushing output (steps 4 and 9) and interest; close.go has the
+// closing (step 5).
 
 // readable reads once from a connection the poller reported readable. With
 // level-triggered readiness one read per report is enough: if more bytes are
 // waiting, the next Wait reports the fd again.
 func (l *Loop) readable(c *Conn) {
-	if c.flags&(fAbort|fClosed) != 0 {
+	if c.flags&(fAbort|fClosed) != 0 && c.flags&fLingering == 0 {
 		return
 	}
 	n, err := l.sys.read(int(c.fd), l.rbuf)
 	l.st[statReads]++
 	if err != nil {
-		if err != unix.EAGAIN && err != unix.EINTR {
+		switch {
+		case err == unix.EAGAIN || err == unix.EINTR:
+		case c.flags&fLingering != 0:
+			l.mark(c) // the peer is gone: nothing left to wait for
+		default:
 			l.abort(c, os.NewSyscallError("read", err))
 		}
 		return
@@ -43,37 +47,48 @@ func (l *Loop) readable(c *Conn) {
 // deliver shows data, just read into the loop's buffer, to OnData after the
 // connection's leftover input, and keeps what the handler leaves.
 func (l *Loop) deliver(c *Conn, data []byte) {
+	max := l.cfg.maxInput
 	if c.in == nil {
 		// The common case: no leftover, so OnData reads the loop's buffer
 		// directly and only an unconsumed tail is copied.
 		l.cur, l.fresh = c, data
 		l.callOnData(c)
-		rest := l.fresh
+		data = l.fresh
 		l.cur, l.fresh = nil, nil
-		if len(rest) == 0 || c.flags&fClosing != 0 {
+		if len(data) == 0 || c.flags&fClosing != 0 {
 			return
 		}
-		c.in = l.rings.get(l.cfg.maxInput)
-		k, _ := c.in.Write(rest)
-		l.buffered(k)
-		if k < len(rest) {
-			l.abort(c, ErrInputFull)
+		c.in = l.rings.get(max)
+		if len(data) < max {
+			k, _ := c.in.Write(data)
+			l.buffered(k)
+			return
 		}
-		return
+		// The tail reaches the maximum: OnData must be told (below).
 	}
-	// Leftover input: append the new bytes and let OnData see the whole. If
-	// they do not all fit under the maximum, OnData sees what fits, and the
-	// rest once it has made room; a handler that consumes nothing from a
-	// full ring can never make progress, so the connection is closed.
-	for len(data) > 0 && c.flags&fClosing == 0 {
+	// Append the new bytes to the leftover and let OnData see the whole.
+	// While they do not all fit under the maximum, OnData sees a full
+	// input, told so by InputFull, and the rest once it has made room; a
+	// handler that consumes nothing from a full input can never make
+	// progress, so the connection closes (its replies still leave).
+	for c.flags&fClosing == 0 {
 		k, _ := c.in.Write(data)
 		l.buffered(k)
-		if k == 0 {
-			l.abort(c, ErrInputFull)
-			return
-		}
 		data = data[k:]
+		held := c.in.Len()
+		full := held >= max
+		if full {
+			c.flags |= fInputFull
+		}
 		l.callOnData(c)
+		c.flags &^= fInputFull
+		if full && (c.in.Len() == held || c.flags&fClosing != 0) {
+			l.inputFull(c)
+			break
+		}
+		if len(data) == 0 {
+			break
+		}
 	}
 	if c.in.Len() == 0 || c.flags&fClosing != 0 {
 		l.buffered(-c.in.Len())
@@ -82,73 +97,16 @@ func (l *Loop) deliver(c *Conn, data []byte) {
 	}
 }
 
-// peerClosed handles a 0-byte read: the peer sent FIN. The connection
-// closes once its queued output has left; the reason is io.EOF, or
-// io.ErrUnexpectedEOF if the peer stopped in the middle of a message.
-//
-// A handler that implements HalfCloser is told instead, and decides: it may
-// go on writing and close later. If it already half-closed its side
-// (CloseWrite) and its FIN has left, both directions are done and the
-// connection closes.
-func (l *Loop) peerClosed(c *Conn) {
-	c.flags |= fPeerEOF
-	if c.flags&fClosing != 0 {
-		if c.Pending() == 0 {
-			l.mark(c) // Close was waiting for this FIN
-		} else {
-			l.sync(c) // no more reading: the FIN would be reported every pass
-		}
-		return
+// inputFull closes a connection whose handler, told that its input is at
+// the maximum, made no room: its output leaves first, and OnClose reports
+// ErrInputFull unless the handler gave a reason of its own.
+func (l *Loop) inputFull(c *Conn) {
+	if c.err == nil {
+		c.err = ErrInputFull
 	}
-	c.err = io.EOF
-	if c.in != nil && c.in.Len() > 0 {
-		c.err = io.ErrUnexpectedEOF
-	}
-	if l.hc == nil {
+	if c.flags&fClosing == 0 {
 		c.Close()
-		return
 	}
-	l.callOnPeerClose(c)
-	if c.flags&fShutWR != 0 && c.flags&fClosing == 0 {
-		l.mark(c)
-	}
-	l.sync(c)
-}
-
-// shutWrite sends FIN now that the output of a half-closed connection has
-// left. If the peer's FIN came already, the connection is done.
-func (l *Loop) shutWrite(c *Conn) {
-	if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil {
-		l.abort(c, os.NewSyscallError("shutdown", err))
-		return
-	}
-	c.flags |= fShutWR
-	if c.flags&fPeerEOF != 0 {
-		l.mark(c)
-	}
-}
-
-// drained is called when a closing connection has no output left. If the
-// peer has sent FIN, or the connection is aborted, it is closed in this
-// pass. Otherwise the loop sends FIN (shutdown SHUT_WR: the kernel sends it
-// after the queued bytes) and keeps reading, to discard, until the peer's
-// FIN or the linger timeout: closing a socket that has unread input makes
-// the kernel reset the connection, and a reset destroys the output the peer
-// has not received yet.
-func (l *Loop) drained(c *Conn) {
-	if c.flags&(fPeerEOF|fAbort|fConnecting) != 0 {
-		l.mark(c)
-		return
-	}
-	if c.flags&fShutWR == 0 {
-		if unix.Shutdown(int(c.fd), unix.SHUT_WR) != nil {
-			l.mark(c) // not connected any more: nothing to wait for
-			return
-		}
-		c.flags |= fShutWR
-	}
-	c.timers().lingerUntil = l.now() + l.cfg.linger // now for the peer's FIN
-	l.armTimers(c)
 }
 
 // buffered adds n (possibly negative) to the bytes the loop holds in
@@ -284,69 +242,4 @@ func (l *Loop) sync(c *Conn) {
 	if want&poller.Write != 0 {
 		c.flags |= fRegWrite
 	}
-}
-
-// mark queues c for step 5.
-func (l *Loop) mark(c *Conn) {
-	if c.flags&fMarked == 0 {
-		c.flags |= fMarked
-		l.closing = append(l.closing, c)
-	}
-}
-
-// abort closes c at step 5 of this pass, dropping its output. The first
-// reason given is the one OnClose reports, except that an error overrides
-// io.EOF: a peer that sent FIN and then made the sending of the reply fail
-// lost output, and OnClose says so.
-func (l *Loop) abort(c *Conn, reason error) {
-	if c.flags&fClosed != 0 {
-		return
-	}
-	if c.err == nil || c.err == io.EOF && reason != nil {
-		c.err = reason
-	}
-	c.flags |= fClosing | fAbort
-	l.mark(c)
-}
-
-// closeMarked is step 5: OnClose, then the fd is unregistered and closed.
-func (l *Loop) closeMarked() {
-	// OnClose may close other connections, which appends to the list.
-	for i := 0; i < len(l.closing); i++ {
-		c := l.closing[i]
-		l.closing[i] = nil
-		l.finish(c)
-	}
-	l.closing = l.closing[:0]
-}
-
-func (l *Loop) finish(c *Conn) {
-	if c.flags&fClosed != 0 {
-		return
-	}
-	fd := int(c.fd)
-	if c.tm != nil && c.tm.t != nil {
-		c.tm.t.Stop()
-	}
-	l.callOnClose(c)
-	c.flags |= fClosed
-	_ = l.p.Remove(fd) // cannot fail for a registered fd; nothing to do if it did
-	l.fds[fd] = nil
-	l.conns--
-	l.st[statClosed]++
-	if c.in != nil {
-		l.buffered(-c.in.Len())
-		l.rings.put(c.in)
-		c.in = nil
-	}
-	if c.out != nil {
-		l.buffered(-c.out.Len())
-		l.rings.put(c.out)
-		c.out = nil
-	}
-	if c.flags&fReset != 0 {
-		// SO_LINGER with a zero timeout: close sends RST, not FIN.
-		_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-	}
-	_ = unix.Close(fd)
 }

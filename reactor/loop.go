@@ -22,28 +22,31 @@ type Loop struct {
 	log *slog.Logger
 	p   poller.Poller
 
-	ready    poller.Ready
-	fds      []*Conn                // fd -> connection or listener; nil for fds the loop does not own
-	rbuf     []byte                 // the loop-wide read buffer
-	iov      iovecs                 // writev's argument, kept here so it does not escape
-	sys      syscalls               // read, writev, accept
-	handoff  func(fd int, tcp bool) // set by a Group: where accepted fds go
-	cur      *Conn                  // the connection inside OnData whose input is in fresh
-	fresh    []byte                 // unconsumed part of rbuf, when cur had no leftover input
-	dirty    []*Conn                // connections written to since the last flush
-	closing  []*Conn                // connections to close in this pass
-	lns      []*Conn                // open listeners
-	rings    ringPool
-	timers   timerHeap
-	epoch    time.Time
-	clock    time.Duration   // the loop's clock, read once per pass and after each wait
-	conns    int             // open connections
-	held     int             // bytes in connection buffers (input and output)
-	peakHeld int             // the most that held has been
-	wh       WritableHandler // h, if it wants to hear when output drains
+	ready     poller.Ready
+	fds       []*Conn                // fd -> connection or listener; nil for fds the loop does not own
+	rbuf      []byte                 // the loop-wide read buffer
+	iov       iovecs                 // writev's argument, kept here so it does not escape
+	sys       syscalls               // read, writev, accept
+	handoff   func(fd int, tcp bool) // set by a Group: where accepted fds go
+	cur       *Conn                  // the connection inside OnData whose input is in fresh
+	fresh     []byte                 // unconsumed part of rbuf, when cur had no leftover input
+	dirty     []*Conn                // connections written to since the last flush
+	closing   []*Conn                // connections to close in this pass
+	lns       []*Conn                // open listeners
+	rings     ringPool
+	timers    timerHeap
+	epoch     time.Time
+	clock     time.Duration   // the loop's clock, read once per pass and after each wait
+	conns     int             // open connections: OnOpen or Dial, and no OnClose yet
+	lingering int             // connections past OnClose waiting for the peer's FIN
+	held      int             // bytes in connection buffers (input and output)
+	peakHeld  int             // the most that held has been
+	wh        WritableHandler // h, if it wants to hear when output drains
 
 	stopping  bool           // shutdown has begun
 	stopTimer *Timer         // grace period
+	graceOver bool           // the grace period has ended
+	ackPoll   *Timer         // wakes a shutdown that waits for acknowledgements
 	stopReq   atomic.Bool    // Stop was called
 	st        [nStats]uint64 // counters, owned by the loop
 	pub       [nStats]atomic.Uint64
@@ -96,9 +99,11 @@ func New(h Handler, opts ...Option) (*Loop, error) {
 }
 
 // Run runs the loop on the calling goroutine until ctx ends or Stop is
-// called; then it stops accepting, lets every connection send its queued
-// output (for at most the grace period), closes them all and returns nil. It
-// returns an error if the poller fails. A loop runs once: a second Run
+// called; then it stops accepting, closes idle connections at once, lets the
+// others send their queued output (for at most the grace period), and
+// returns nil as soon as that output has left. It returns an error if the
+// poller fails. However it ends, even by a handler that ends the goroutine,
+// every fd and the poller are released and Post refuses from then on. A loop runs once: a second Run
 // returns ErrRunning, a Run after the loop stopped returns ErrStopped.
 func (l *Loop) Run(ctx context.Context) error {
 	l.mu.Lock()
@@ -115,9 +120,11 @@ func (l *Loop) Run(ctx context.Context) error {
 
 	release := context.AfterFunc(ctx, l.Stop)
 	defer release()
-	err := l.run()
-	l.shutdownNow()
-	return err
+	// Deferred, so that the loop is released however run ends: a return,
+	// the poller's error, or a handler that ends the goroutine
+	// (runtime.Goexit, as testing's FailNow does).
+	defer l.shutdownNow()
+	return l.run()
 }
 
 // run is the loop: one iteration is one pass, in the order the package
@@ -132,7 +139,7 @@ func (l *Loop) run() error {
 		}
 		l.settle()  // 4 and 5
 		l.publish() // 6
-		if l.stopping && l.conns == 0 {
+		if l.stopping && l.conns == 0 && l.delivered() {
 			return nil
 		}
 		l.st[statWaits]++ // 7
@@ -243,8 +250,9 @@ func (l *Loop) runTasks() {
 	l.spare = tasks
 }
 
-// beginShutdown is step 3: stop accepting and ask every connection to close
-// once its output has left; the grace timer aborts the stragglers.
+// beginShutdown is step 3: stop accepting and close every connection:
+// at once (FIN, then OnClose) if it has nothing queued, else once its output
+// has left. The grace timer aborts the output that has not left by then.
 func (l *Loop) beginShutdown() {
 	l.stopping = true
 	for _, ln := range l.lns {
@@ -258,6 +266,7 @@ func (l *Loop) beginShutdown() {
 		}
 	}
 	l.stopTimer = l.AfterFunc(l.cfg.gracePeriod, func() {
+		l.graceOver = true
 		for _, c := range l.fds {
 			if c != nil && c.ln == nil && c.flags&fClosed == 0 {
 				if c.Pending() > 0 {
@@ -269,11 +278,43 @@ func (l *Loop) beginShutdown() {
 	})
 }
 
-// shutdownNow runs after the last pass (or after the poller failed): it
-// closes whatever is still open, refuses further posts, runs the posts that
-// were accepted, and closes the poller.
+// delivered tells a shutdown whose connections have all closed whether Run
+// may return: whether every lingering connection's peer has acknowledged
+// what was sent to it. Closing a socket whose peer still sends makes the
+// kernel reset the connection and discard what it has not sent yet, so
+// until then the loop goes on reading and discarding, checking again every
+// ackPollInterval, for at most the grace period.
+func (l *Loop) delivered() bool {
+	if l.lingering == 0 || l.graceOver {
+		return true
+	}
+	for _, c := range l.fds {
+		if c != nil && c.flags&fLingering != 0 && unacked(int(c.fd)) > 0 {
+			if l.ackPoll == nil {
+				l.ackPoll = l.AfterFunc(ackPollInterval, func() {})
+			} else if l.ackPoll.i < 0 {
+				l.ackPoll.Reset(ackPollInterval)
+			}
+			return false
+		}
+	}
+	return true
+}
+
+// ackPollInterval is how often a shutdown waiting for acknowledgements
+// checks again: no readiness event reports them.
+const ackPollInterval = time.Millisecond
+
+// shutdownNow runs when run has returned, or its goroutine is ending: it
+// closes whatever is still open (calling OnClose for the connections the
+// handler still sees), refuses further posts, runs the posts that were
+// accepted, and releases every fd and the poller.
 func (l *Loop) shutdownNow() {
+	// Deferred, so that a handler ending the goroutine inside one of the
+	// calls below still leaves nothing open.
+	defer l.releaseAll()
 	l.stopping = true // Listen and Dial fail from here on
+	l.cur, l.fresh = nil, nil
 	for _, ln := range l.lns {
 		l.closeListener(ln)
 	}
@@ -293,6 +334,31 @@ func (l *Loop) shutdownNow() {
 		l.st[statPosts]++
 		l.callTask(f)
 	}
+}
+
+// releaseAll is the end of the loop, with no user code left to run: Post
+// refuses, the fds still open (lingering connections, or all of them if the
+// goroutine is ending early) are closed, and so is the poller.
+func (l *Loop) releaseAll() {
+	l.mu.Lock()
+	l.state = stateStopped
+	l.tasks = nil
+	l.mu.Unlock()
+	for _, c := range l.fds {
+		switch {
+		case c == nil:
+		case c.ln != nil:
+			l.closeListener(c)
+		default:
+			if c.flags&fClosed == 0 {
+				l.conns--
+				l.st[statClosed]++
+			}
+			c.flags |= fClosed
+			l.release(c)
+		}
+	}
+	l.lns = nil
 	l.timers.clear()
 	l.publish()
 	_ = l.p.Close()

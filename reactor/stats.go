@@ -1,27 +1,29 @@
 package reactor
 
 // Stats are a loop's counters, as of the end of its latest pass. Apart from
-// Conns they only grow.
+// Conns, Lingering and Buffered they only grow.
 type Stats struct {
-	Conns         int    // connections open now
-	Accepted      uint64 // connections accepted
-	Dialed        uint64 // connections started by Dial
-	Closed        uint64 // connections closed, for any reason
-	BytesIn       uint64 // bytes read from connections
-	BytesOut      uint64 // bytes written to connections
-	Reads         uint64 // read system calls
-	Writes        uint64 // write and writev system calls
-	Waits         uint64 // poller waits (epoll_wait, kevent, poll)
-	Wakeups       uint64 // waits that returned with no fd ready: woken by Post or Stop, a timer, or a signal
-	Posts         uint64 // posted functions run
-	PartialWrites uint64 // writes after which output was left over (the socket was full)
-	WriteWaits    uint64 // times write interest was registered to wait for room
-	ReadPauses    uint64 // times reading was paused because queued output passed the high watermark
-	AcceptPauses  uint64 // times accepting was paused because the process ran out of fds
-	Panics        uint64 // handler panics recovered
-	Rejected      uint64 // connections closed at once because of WithMaxConns
-	Buffered      int    // bytes held in connection buffers now (unconsumed input and queued output)
-	PeakBuffered  int    // the most Buffered has been
+	Conns          int    // connections open now
+	Accepted       uint64 // connections accepted
+	Dialed         uint64 // connections started by Dial
+	Closed         uint64 // connections closed, for any reason
+	BytesIn        uint64 // bytes read from connections
+	BytesOut       uint64 // bytes written to connections
+	Reads          uint64 // read system calls
+	Writes         uint64 // write and writev system calls
+	Waits          uint64 // poller waits (epoll_wait, kevent, poll)
+	Wakeups        uint64 // waits that returned with no fd ready: woken by Post or Stop, a timer, or a signal
+	Posts          uint64 // posted functions run
+	PartialWrites  uint64 // writes after which output was left over (the socket was full)
+	WriteWaits     uint64 // times write interest was registered to wait for room
+	ReadPauses     uint64 // times reading was paused because queued output passed the high watermark
+	AcceptPauses   uint64 // times accepting was paused because the process ran out of fds
+	Panics         uint64 // handler panics recovered
+	Rejected       uint64 // connections closed at once because of WithMaxConns
+	Lingering      int    // connections past OnClose, their FIN sent, waiting for the peer's FIN
+	LingerTimeouts uint64 // lingering connections released because the peer's FIN did not come within the linger
+	Buffered       int    // bytes held in connection buffers now (unconsumed input and queued output)
+	PeakBuffered   int    // the most Buffered has been
 }
 
 // Indices of the counters in Loop.st and Loop.pub.
@@ -43,6 +45,8 @@ const (
 	statAcceptPauses
 	statPanics
 	statRejected
+	statLingering
+	statLingerTimeouts
 	statBuffered
 	statPeakBuffered
 	nStats
@@ -53,6 +57,7 @@ const (
 // goroutine.
 func (l *Loop) publish() {
 	l.st[statConns] = uint64(l.conns)
+	l.st[statLingering] = uint64(l.lingering)
 	l.st[statBuffered] = uint64(l.held)
 	l.st[statPeakBuffered] = uint64(l.peakHeld)
 	for i := range l.st {
@@ -65,25 +70,27 @@ func (l *Loop) publish() {
 func (l *Loop) Stats() Stats {
 	g := func(i int) uint64 { return l.pub[i].Load() }
 	return Stats{
-		Conns:         int(g(statConns)),
-		Accepted:      g(statAccepted),
-		Dialed:        g(statDialed),
-		Closed:        g(statClosed),
-		BytesIn:       g(statBytesIn),
-		BytesOut:      g(statBytesOut),
-		Reads:         g(statReads),
-		Writes:        g(statWrites),
-		Waits:         g(statWaits),
-		Wakeups:       g(statWakeups),
-		Posts:         g(statPosts),
-		PartialWrites: g(statPartialWrites),
-		WriteWaits:    g(statWriteWaits),
-		ReadPauses:    g(statReadPauses),
-		AcceptPauses:  g(statAcceptPauses),
-		Panics:        g(statPanics),
-		Rejected:      g(statRejected),
-		Buffered:      int(g(statBuffered)),
-		PeakBuffered:  int(g(statPeakBuffered)),
+		Conns:          int(g(statConns)),
+		Accepted:       g(statAccepted),
+		Dialed:         g(statDialed),
+		Closed:         g(statClosed),
+		BytesIn:        g(statBytesIn),
+		BytesOut:       g(statBytesOut),
+		Reads:          g(statReads),
+		Writes:         g(statWrites),
+		Waits:          g(statWaits),
+		Wakeups:        g(statWakeups),
+		Posts:          g(statPosts),
+		PartialWrites:  g(statPartialWrites),
+		WriteWaits:     g(statWriteWaits),
+		ReadPauses:     g(statReadPauses),
+		AcceptPauses:   g(statAcceptPauses),
+		Panics:         g(statPanics),
+		Rejected:       g(statRejected),
+		Lingering:      int(g(statLingering)),
+		LingerTimeouts: g(statLingerTimeouts),
+		Buffered:       int(g(statBuffered)),
+		PeakBuffered:   int(g(statPeakBuffered)),
 	}
 }
 
@@ -107,6 +114,8 @@ func (st *Stats) add(s Stats) {
 	st.AcceptPauses += s.AcceptPauses
 	st.Panics += s.Panics
 	st.Rejected += s.Rejected
+	st.Lingering += s.Lingering
+	st.LingerTimeouts += s.LingerTimeouts
 	st.Buffered += s.Buffered
 	st.PeakBuffered += s.PeakBuffered
 }

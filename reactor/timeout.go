@@ -14,7 +14,7 @@ type connTimers struct {
 	writeTimeout      time.Duration
 	lastRead          time.Duration // when a byte last arrived (or reading began)
 	lastWrite         time.Duration // when a byte last left, or output began to wait
-	lingerUntil       time.Duration // when to give up waiting for the peer's FIN; 0 if not lingering
+	lingerUntil       time.Duration // when a lingering connection stops waiting for the peer's FIN
 	connectBy         time.Duration // when a Dial times out; 0 if not connecting
 	readSet, writeSet bool          // set by SetReadTimeout, SetWriteTimeout: defaults do not apply
 }
@@ -67,18 +67,25 @@ func (l *Loop) armTimers(c *Conn) {
 			next = d
 		}
 	}
-	if tm.readTimeout > 0 && c.flags&(fPeerEOF|fConnecting|fClosing) == 0 {
-		if c.flags&fPaused != 0 {
-			earliest(now + tm.readTimeout) // look again later
-		} else {
-			earliest(tm.lastRead + tm.readTimeout)
-		}
-	}
-	if tm.writeTimeout > 0 && c.Pending() > 0 && c.flags&fClosing == 0 {
-		earliest(tm.lastWrite + tm.writeTimeout)
-	}
-	if tm.lingerUntil > 0 {
+	switch {
+	case c.flags&fLingering != 0:
 		earliest(tm.lingerUntil)
+	case c.flags&fClosed != 0:
+	case c.flags&fClosing != 0:
+		if c.Pending() > 0 {
+			earliest(tm.lastWrite + l.closeStall())
+		}
+	default:
+		if tm.readTimeout > 0 && c.flags&(fPeerEOF|fConnecting) == 0 {
+			if c.flags&fPaused != 0 {
+				earliest(now + tm.readTimeout) // look again later
+			} else {
+				earliest(tm.lastRead + tm.readTimeout)
+			}
+		}
+		if tm.writeTimeout > 0 && c.Pending() > 0 {
+			earliest(tm.lastWrite + tm.writeTimeout)
+		}
 	}
 	if tm.connectBy > 0 {
 		earliest(tm.connectBy)
@@ -111,30 +118,30 @@ func (l *Loop) outputWaits(c *Conn) {
 
 // connTimeout runs when a connection's timer fires.
 func (l *Loop) connTimeout(c *Conn) {
-	if c.flags&fClosed != 0 {
-		return
-	}
 	tm, now := c.tm, l.now()
 	switch {
+	case c.flags&fReleased != 0:
+		return
+	case c.flags&fLingering != 0:
+		if now >= tm.lingerUntil {
+			l.lingerExpired(c)
+			return
+		}
+	case c.flags&fClosed != 0:
+		return
 	case tm.connectBy > 0 && now >= tm.connectBy:
 		l.abort(c, ErrDialTimeout)
 		return
-	case tm.lingerUntil > 0 && now >= tm.lingerUntil:
-		if c.Pending() == 0 {
-			l.mark(c) // the peer's FIN did not come; close anyway
-			return
-		}
-		if now-tm.lastWrite >= l.cfg.linger {
+	case c.flags&fClosing != 0:
+		if c.Pending() > 0 && now-tm.lastWrite >= l.closeStall() {
 			c.flags |= fReset // the output stalled: it is dropped
 			l.abort(c, nil)
 			return
 		}
-		tm.lingerUntil = tm.lastWrite + l.cfg.linger // still moving
-
-	case tm.readTimeout > 0 && c.flags&(fPeerEOF|fPaused|fConnecting|fClosing) == 0 && now-tm.lastRead >= tm.readTimeout:
+	case tm.readTimeout > 0 && c.flags&(fPeerEOF|fPaused|fConnecting) == 0 && now-tm.lastRead >= tm.readTimeout:
 		l.abort(c, ErrReadTimeout)
 		return
-	case tm.writeTimeout > 0 && c.Pending() > 0 && c.flags&fClosing == 0 && now-tm.lastWrite >= tm.writeTimeout:
+	case tm.writeTimeout > 0 && c.Pending() > 0 && now-tm.lastWrite >= tm.writeTimeout:
 		l.abort(c, ErrWriteTimeout)
 		return
 	}

@@ -1,0 +1,15 @@
+//go:build darwin
+
+package reactor
+
+import "golang.org/x/sys/unix"
+
+// unacked returns how many bytes sent on fd the peer has not acknowledged
+// yet (SO_NWRITE), or 0 if the system cannot tell.
+func unacked(fd int) int {
+	n, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_NWRITE)
+	if err != nil {
+		return 0
+	}
+	return n
+}
