@@ -3,14 +3,14 @@
 // order, then the payload), with the server and a client on the same loop.
 //
 //	go run ./cmd/reactor-rpc                      # 5 requests, printed with their replies
-//	go run ./cmd/reactor-rpc -n 1000 -quiet       # many requests, pipelined
+//	go run ./cmd/reactor-rpc -n 300000 -quiet     # many requests, pipelined
 //	go run ./cmd/reactor-rpc -serve -addr 127.0.0.1:7778   # the server alone
 //
 // The server answers each request with its payload reversed. A request over
 // the maximum size (-max) closes that client's connection with
 // frame.ErrTooLarge as the reason; other clients are not affected. The
-// client dials the server through the loop (a non-blocking connect), sends
-// all its requests at once, checks every reply, and stops the loop.
+// client dials the server through the loop (a non-blocking connect), keeps
+// up to window requests in flight, checks every reply, and stops the loop.
 package main
 
 import (
@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -39,10 +40,24 @@ type app struct {
 	done   func(error) // called once the client has all its replies, or failed
 }
 
+// window is how many requests the client keeps in flight: it sends that
+// many, then one more as each reply arrives. A window bounds what both ends
+// queue, a few KiB here, however large -n is; a client that wrote up to the
+// high watermark and refilled in OnWritable would keep its own reading
+// paused (the loop reads no input while output is above the watermark)
+// until the server, its replies unread, stopped reading too.
+const window = 1024
+
 // client is the state of the client connection.
 type client struct {
-	requests []string
-	next     int // index of the next reply expected
+	n    int // requests to send
+	sent int // requests written so far
+	next int // index of the next reply expected
+}
+
+// request returns the payload of request i.
+func request(i int) []byte {
+	return strconv.AppendInt([]byte("request "), int64(i), 10)
 }
 
 func (a *app) OnOpen(c *reactor.Conn) {
@@ -50,11 +65,22 @@ func (a *app) OnOpen(c *reactor.Conn) {
 	if !ok {
 		return // a server-side connection: it waits for requests
 	}
-	for _, r := range cl.requests {
-		if err := frame.WriteLengthPrefixed(c, prefix, []byte(r)); err != nil {
+	a.send(c, cl)
+}
+
+// send writes requests until window of them await their reply, or all are
+// sent; once every reply has come, it closes the connection.
+func (a *app) send(c *reactor.Conn, cl *client) {
+	if cl.next == cl.n {
+		c.Close()
+		return
+	}
+	for cl.sent < cl.n && cl.sent-cl.next < window {
+		if err := frame.WriteLengthPrefixed(c, prefix, request(cl.sent)); err != nil {
 			c.CloseWithError(err)
 			return
 		}
+		cl.sent++
 	}
 }
 
@@ -69,7 +95,10 @@ func (a *app) OnData(c *reactor.Conn) {
 			return // the rest of the frame has not arrived yet
 		}
 		if cl, ok := c.Context().(*client); ok {
-			a.reply(c, cl, msg)
+			if err := a.reply(c, cl, msg); err != nil {
+				c.CloseWithError(err)
+				return
+			}
 			continue
 		}
 		if err := frame.WriteLengthPrefixed(c, prefix, reverse(msg)); err != nil {
@@ -79,27 +108,29 @@ func (a *app) OnData(c *reactor.Conn) {
 	}
 }
 
-// reply checks one reply on the client side.
-func (a *app) reply(c *reactor.Conn, cl *client, msg []byte) {
-	want := string(reverse([]byte(cl.requests[cl.next])))
-	if string(msg) != want {
-		c.CloseWithError(fmt.Errorf("reply %d is %q, want %q", cl.next, msg, want))
-		return
+// reply checks one reply on the client side; its slot in the window goes
+// to the next request.
+func (a *app) reply(c *reactor.Conn, cl *client, msg []byte) error {
+	if cl.next == cl.sent {
+		return fmt.Errorf("reply %q to no request", msg)
+	}
+	req := request(cl.next)
+	if want := reverse(req); string(msg) != string(want) {
+		return fmt.Errorf("reply %d is %q, want %q", cl.next, msg, want)
 	}
 	if !a.quiet {
-		fmt.Printf("%q -> %q\n", cl.requests[cl.next], msg)
+		fmt.Printf("%q -> %q\n", req, msg)
 	}
 	cl.next++
-	if cl.next == len(cl.requests) {
-		c.Close()
-	}
+	a.send(c, cl)
+	return nil
 }
 
 func (a *app) OnClose(c *reactor.Conn, err error) {
 	cl, ok := c.Context().(*client)
 	switch {
-	case ok && cl.next < len(cl.requests):
-		a.done(fmt.Errorf("client closed after %d of %d replies: %v", cl.next, len(cl.requests), err))
+	case ok && cl.next < cl.n:
+		a.done(fmt.Errorf("client closed after %d of %d replies: %v", cl.next, cl.n, err))
 	case ok:
 		a.done(nil)
 	case err != nil && !errors.Is(err, reactor.ErrStopped) && !errors.Is(err, io.EOF):
@@ -122,19 +153,26 @@ func main() {
 	serve := flag.Bool("serve", false, "run the server only, until SIGINT or SIGTERM")
 	quiet := flag.Bool("quiet", false, "do not print each request and reply")
 	flag.Parse()
-	if err := run(*addr, *n, *maxSize, *serve, *quiet); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *addr, *n, *maxSize, *serve, *quiet); err != nil {
+		stop()
 		fmt.Fprintln(os.Stderr, "reactor-rpc:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, n, maxSize int, serveOnly, quiet bool) error {
+// run serves on addr and, unless serveOnly, runs a client of n requests
+// on the same loop; it returns when the client has checked every reply,
+// or failed, or when ctx ends.
+func run(ctx context.Context, addr string, n, maxSize int, serveOnly, quiet bool) error {
+	if n < 0 {
+		return fmt.Errorf("-n %d: must not be negative", n)
+	}
 	framer, err := frame.LengthPrefixed(prefix, maxSize)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	var result error
 	a := &app{framer: framer, quiet: quiet}
 	loop, err := reactor.New(a, reactor.WithMaxInput(maxSize+prefix))
@@ -153,10 +191,7 @@ func run(addr string, n, maxSize int, serveOnly, quiet bool) error {
 	}
 	fmt.Printf("reactor-rpc server on %s\n", bound)
 	if !serveOnly {
-		cl := &client{}
-		for i := range n {
-			cl.requests = append(cl.requests, fmt.Sprintf("request %d", i))
-		}
+		cl := &client{n: n}
 		c, err := loop.Dial("tcp", bound.String(), 5*time.Second)
 		if err != nil {
 			loop.Stop()

@@ -15,7 +15,36 @@ import (
 )
 
 func TestClientAndServerOnOneLoop(t *testing.T) {
-	require.NoError(t, run("127.0.0.1:0", 1000, 1<<10, false, true))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(t, run(ctx, "127.0.0.1:0", 1000, 1<<10, false, true))
+}
+
+// TestClientSendsMoreThanTheOutputHolds: 300,000 requests make more bytes
+// of frames than a connection may queue (reactor.DefaultMaxOutput), so a
+// client that wrote them all in OnOpen failed with frame.ErrNoRoom. Paced
+// by its window, the client sends each request once and run returns nil
+// only after every reply arrived, in order, and matched its request.
+func TestClientSendsMoreThanTheOutputHolds(t *testing.T) {
+	const n = 300_000
+	total := 0
+	for i := range n {
+		total += prefix + len(request(i))
+	}
+	require.Greater(t, total, reactor.DefaultMaxOutput, "the requests must not fit the output at once")
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(t, run(ctx, "127.0.0.1:0", n, 1<<10, false, true))
+}
+
+// TestClientWithNoRequests: with -n 0 the client has nothing to wait for,
+// so it closes at once and run returns without waiting for its context.
+func TestClientWithNoRequests(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(t, run(ctx, "127.0.0.1:0", 0, 1<<10, false, true))
+	require.NoError(t, ctx.Err(), "run returned only when its context ended")
 }
 
 // serverOnly starts the demo's server and returns its address and the
