@@ -92,11 +92,10 @@ func timeoutMillis(d time.Duration) int {
 	case d == 0:
 		return 0
 	}
-	ms := (d + time.Millisecond - 1) / time.Millisecond
-	if ms > math.MaxInt32 {
-		ms = math.MaxInt32
+	if d > math.MaxInt32*time.Millisecond {
+		return math.MaxInt32 // before rounding up, which could overflow
 	}
-	return int(ms)
+	return int((d + time.Millisecond - 1) / time.Millisecond)
 }
 
 // growEvents returns a doubled event array when the last Wait filled the

@@ -183,13 +183,18 @@ func (l *Loop) mark(c *Conn) {
 	}
 }
 
-// abort closes c in the close phase of this pass, dropping its output. The
-// first reason given is the one OnClose reports, except that an error
-// overrides io.EOF: a peer that sent FIN and then made the sending of the
-// reply fail lost output, and OnClose says so.
+// abort closes c in the close phase of this pass, dropping its output; if
+// there is output to drop, the peer gets a reset, so that it cannot take
+// the truncated stream for a whole one. The first reason given is the one
+// OnClose reports, except that an error overrides io.EOF: a peer that sent
+// FIN and then made the sending of the reply fail lost output, and OnClose
+// says so.
 func (l *Loop) abort(c *Conn, reason error) {
 	if c.flags&fClosed != 0 {
 		return
+	}
+	if c.Pending() > 0 {
+		c.flags |= fReset
 	}
 	if c.err == nil || c.err == io.EOF && reason != nil {
 		c.err = reason
@@ -257,7 +262,7 @@ func (l *Loop) beginLinger(c *Conn) {
 	}
 	c.flags |= fLingering
 	l.lingering++
-	c.timers().lingerUntil = l.now() + l.cfg.linger
+	c.timers().lingerUntil = after(l.now(), l.cfg.linger)
 	l.armTimers(c)
 }
 

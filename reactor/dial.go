@@ -52,7 +52,7 @@ func (l *Loop) Dial(network, address string, timeout time.Duration) (*Conn, erro
 		return c, nil
 	}
 	if timeout > 0 {
-		c.timers().connectBy = l.now() + timeout
+		c.timers().connectBy = after(l.now(), timeout)
 		l.armTimers(c)
 	}
 	return c, nil
@@ -75,6 +75,9 @@ func (l *Loop) connected(c *Conn) {
 	c.flags &^= fConnecting
 	if c.flags&fTCP != 0 {
 		_ = unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		if l.cfg.keepAlive > 0 {
+			setKeepAlive(int(c.fd), l.cfg.keepAlive)
+		}
 	}
 	if tm := c.tm; tm != nil {
 		// The idle clocks start now, not at Dial.

@@ -133,6 +133,9 @@ type Group struct {
 	balance Balance
 	next    int      // round-robin position; used on the first loop's goroutine only
 	sent    []uint64 // connections handed to each loop; likewise
+
+	mu    sync.Mutex // guards state
+	state int        // stateIdle, stateRunning or stateStopped, as a Loop's
 }
 
 // NewGroup returns a group of loops; newHandler(i) makes the Handler of
@@ -244,19 +247,42 @@ func (g *Group) dispatch(fd int, tcp bool) {
 			g.sent[i]++
 		}
 	}
+	adopt := func() {
+		if err := to.open(fd, tcp); err != nil {
+			to.log.Error("reactor: cannot register connection", "err", err)
+		}
+	}
 	if to == g.loops[0] {
-		to.open(fd, tcp)
+		adopt()
 		return
 	}
-	if err := to.Post(func() { to.open(fd, tcp) }); err != nil {
+	if err := to.Post(adopt); err != nil {
 		unix.Close(fd) // that loop has stopped
 	}
 }
 
 // Run runs every loop, each on a goroutine of its own, until ctx ends or
 // Stop is called, and returns once every loop has returned: nil, or the
-// first error a loop returned (the others are stopped then).
+// first error a loop returned (the others are stopped then). A group runs
+// once: a second Run returns ErrRunning and changes nothing, a Run after
+// the group stopped returns ErrStopped.
 func (g *Group) Run(ctx context.Context) error {
+	g.mu.Lock()
+	switch g.state {
+	case stateRunning:
+		g.mu.Unlock()
+		return ErrRunning
+	case stateStopped:
+		g.mu.Unlock()
+		return ErrStopped
+	}
+	g.state = stateRunning
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.state = stateStopped
+		g.mu.Unlock()
+	}()
 	var (
 		wg    sync.WaitGroup
 		once  sync.Once

@@ -40,7 +40,11 @@ type HalfCloser interface {
 // own (from timers or posted functions, say) and wants to pace it:
 // OnWritable is called when a connection's queued output, having reached
 // the high watermark (WithWriteWatermarks), has drained to the low one.
-// Until then the handler can watch Conn.Pending and Conn.Available.
+// Until then the handler can watch Conn.Pending and Conn.Available. While
+// the output is above the high watermark the loop reads nothing from the
+// connection, so a producer that also waits for replies on it must leave
+// room for them (keep a bounded number of requests in flight, say) rather
+// than refill the output in OnWritable.
 type WritableHandler interface {
 	OnWritable(c *Conn)
 }

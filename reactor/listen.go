@@ -240,8 +240,11 @@ func (l *Loop) accept(lc *Conn) {
 			ln.backoff = 0
 			if l.handoff != nil {
 				l.handoff(fd, ln.tcp) // a Group spreads connections over its loops
-			} else {
-				l.open(fd, ln.tcp)
+			} else if err := l.open(fd, ln.tcp); err != nil {
+				// The poller refused the fd (out of memory, say): back off
+				// as for running out of fds rather than fail every accept.
+				l.pauseAccept(lc, err)
+				return
 			}
 			continue
 		case unix.EAGAIN:
@@ -296,29 +299,41 @@ func (l *Loop) pauseAccept(lc *Conn, err error) {
 }
 
 // open adopts an accepted socket as a connection of this loop, unless the
-// loop is at its connection limit or stopping.
-func (l *Loop) open(fd int, tcp bool) {
+// loop is at its connection limit or stopping, or the poller refuses the fd:
+// then the socket is reset and counted in Stats.Rejected, and in the last
+// case open returns the poller's error. Every accepted socket is thus
+// counted once, in Accepted or in Rejected.
+func (l *Loop) open(fd int, tcp bool) error {
 	if l.stopping || l.cfg.maxConns > 0 && l.conns >= l.cfg.maxConns {
-		l.st[statRejected]++
-		_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-		_ = unix.Close(fd)
-		return
+		l.reject(fd)
+		return nil // refused by choice: nothing to back off from
+	}
+	if err := l.p.Add(fd, poller.Read); err != nil {
+		l.reject(fd)
+		return err
 	}
 	l.st[statAccepted]++
 	if tcp {
 		// Replies are written whole at the end of a pass; Nagle's delay
 		// would only add latency.
 		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	}
-	if err := l.p.Add(fd, poller.Read); err != nil {
-		l.log.Error("reactor: cannot register connection", "err", err)
-		unix.Close(fd)
-		return
+		if l.cfg.keepAlive > 0 {
+			setKeepAlive(fd, l.cfg.keepAlive)
+		}
 	}
 	c := &Conn{loop: l, fd: int32(fd), flags: fRegRead}
 	l.setFD(fd, c)
 	l.conns++
 	l.started(c)
+	return nil
+}
+
+// reject closes an accepted socket at once, with a reset, so that the
+// client learns at once instead of waiting.
+func (l *Loop) reject(fd int) {
+	l.st[statRejected]++
+	_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+	_ = unix.Close(fd)
 }
 
 // started runs when a connection is ready for use, accepted or dialed: it

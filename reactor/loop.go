@@ -218,7 +218,11 @@ func (l *Loop) Stop() {
 // Post queues f to run on the loop's goroutine, in the order posted, and
 // wakes the loop. It is safe from any goroutine. Posts are never lost: a
 // function posted before the loop stopped runs, at the latest while Run
-// returns; once the loop has stopped Post returns ErrStopped.
+// returns; once the loop has stopped Post returns ErrStopped. The queue is
+// bounded only by memory, and emptied every pass: a goroutine that posts
+// faster than the loop runs what it posts must pace itself (wait for its
+// posted functions to report back, say). The memory of a burst is released
+// once the burst has run.
 func (l *Loop) Post(f func()) error {
 	l.mu.Lock()
 	if l.state == stateStopped {
@@ -247,8 +251,15 @@ func (l *Loop) runTasks() {
 		l.callTask(f)
 		tasks[i] = nil
 	}
+	if cap(tasks) > maxSpareTasks {
+		tasks = nil // a burst is over: do not keep its array for the loop's life
+	}
 	l.spare = tasks
 }
+
+// maxSpareTasks is the largest queue of posted functions whose array the
+// loop keeps for the next pass.
+const maxSpareTasks = 1024
 
 // beginShutdown is step 3: stop accepting and close every connection:
 // at once (FIN, then OnClose) if it has nothing queued, else once its output
@@ -269,10 +280,7 @@ func (l *Loop) beginShutdown() {
 		l.graceOver = true
 		for _, c := range l.fds {
 			if c != nil && c.ln == nil && c.flags&fClosed == 0 {
-				if c.Pending() > 0 {
-					c.flags |= fReset // output is dropped: tell the peer
-				}
-				l.abort(c, ErrStopped)
+				l.abort(c, ErrStopped) // a reset, if output is dropped
 			}
 		}
 	})

@@ -24,6 +24,7 @@ type config struct {
 	watermarks  bool // set by WithWriteWatermarks: not derived from maxOutput
 	gracePeriod time.Duration
 	linger      time.Duration
+	keepAlive   time.Duration
 	readIdle    time.Duration
 	writeIdle   time.Duration
 	maxConns    int
@@ -54,6 +55,7 @@ func defaultConfig() config {
 		highWater:   DefaultHighWatermark,
 		gracePeriod: DefaultGracePeriod,
 		linger:      DefaultLinger,
+		keepAlive:   DefaultKeepAlive,
 		newPoller:   poller.New,
 	}
 }
@@ -205,6 +207,22 @@ func WithLinger(d time.Duration) Option {
 			return invalidOption("WithLinger(%v): must not be negative", d)
 		}
 		c.linger = d
+		return nil
+	}
+}
+
+// WithKeepAlive sets TCP keepalive on accepted and dialed TCP connections
+// (default 15 s, as in the net package): after d without traffic the
+// system probes the peer every d, and after 9 unanswered probes the
+// connection fails, so that a connection to a peer that vanished is not
+// kept forever. 0 turns keepalive off; New rejects d < 0. Periods are whole
+// seconds, rounded up (OpenBSD uses the system's own).
+func WithKeepAlive(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return invalidOption("WithKeepAlive(%v): must not be negative", d)
+		}
+		c.keepAlive = d
 		return nil
 	}
 }

@@ -73,18 +73,18 @@ func (l *Loop) armTimers(c *Conn) {
 	case c.flags&fClosed != 0:
 	case c.flags&fClosing != 0:
 		if c.Pending() > 0 {
-			earliest(tm.lastWrite + l.closeStall())
+			earliest(after(tm.lastWrite, l.closeStall()))
 		}
 	default:
 		if tm.readTimeout > 0 && c.flags&(fPeerEOF|fConnecting) == 0 {
 			if c.flags&fPaused != 0 {
-				earliest(now + tm.readTimeout) // look again later
+				earliest(after(now, tm.readTimeout)) // look again later
 			} else {
-				earliest(tm.lastRead + tm.readTimeout)
+				earliest(after(tm.lastRead, tm.readTimeout))
 			}
 		}
 		if tm.writeTimeout > 0 && c.Pending() > 0 {
-			earliest(tm.lastWrite + tm.writeTimeout)
+			earliest(after(tm.lastWrite, tm.writeTimeout))
 		}
 	}
 	if tm.connectBy > 0 {
@@ -111,7 +111,7 @@ func (l *Loop) outputWaits(c *Conn) {
 		return
 	}
 	tm.lastWrite = l.clock
-	if tm.t == nil || tm.t.i < 0 || tm.t.when > l.clock+tm.writeTimeout {
+	if tm.t == nil || tm.t.i < 0 || tm.t.when > after(l.clock, tm.writeTimeout) {
 		l.armTimers(c)
 	}
 }
@@ -134,8 +134,7 @@ func (l *Loop) connTimeout(c *Conn) {
 		return
 	case c.flags&fClosing != 0:
 		if c.Pending() > 0 && now-tm.lastWrite >= l.closeStall() {
-			c.flags |= fReset // the output stalled: it is dropped
-			l.abort(c, nil)
+			l.abort(c, nil) // the output stalled: it is dropped, with a reset
 			return
 		}
 	case tm.readTimeout > 0 && c.flags&(fPeerEOF|fPaused|fConnecting) == 0 && now-tm.lastRead >= tm.readTimeout:

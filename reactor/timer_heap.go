@@ -1,6 +1,9 @@
 package reactor
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Timer is a function the loop runs once at a given time, made by
 // Loop.AfterFunc. Its methods, like the loop's, run on the loop's goroutine.
@@ -37,9 +40,19 @@ func (t *Timer) Reset(d time.Duration) bool {
 		d = 0
 	}
 	pending := t.Stop()
-	t.when = t.l.now() + d
+	t.when = after(t.l.now(), d)
 	t.l.timers.push(t)
 	return pending
+}
+
+// after returns the time d after t on the loop's clock, saturating: a
+// deadline too far to represent is the farthest there is, never one in the
+// past.
+func after(t, d time.Duration) time.Duration {
+	if d > math.MaxInt64-t {
+		return math.MaxInt64
+	}
+	return t + d
 }
 
 // runTimers is step 1: run the timers due at now, earliest first, at most as

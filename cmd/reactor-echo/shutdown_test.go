@@ -10,6 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// noRaceExitSleep keeps the race detector, under go test -race, from
+// sleeping a second before the server exits, so the exit times measure the
+// server.
+const noRaceExitSleep = "GORACE=atexit_sleep_ms=0"
+
 // waitConns reads stats lines until the server has n open connections.
 func (s *server) waitConns(t *testing.T, n int) {
 	t.Helper()
@@ -22,7 +27,7 @@ func (s *server) waitConns(t *testing.T, n int) {
 // it closes them at once (each reads EOF) and exits with status 0, long
 // before the grace period, which only bounds output that does not leave.
 func TestSIGTERMWithIdleClients(t *testing.T) {
-	s := startServer(t, "-addr 127.0.0.1:0 -stats 5ms -grace 30s")
+	s := startServer(t, "-addr 127.0.0.1:0 -stats 5ms -grace 30s", noRaceExitSleep)
 	const n = 1000
 	conns := make([]net.Conn, n)
 	for i := range conns {
@@ -49,15 +54,21 @@ func TestSIGTERMWithIdleClients(t *testing.T) {
 // and the server exits with status 0. An idle client beside it gets EOF.
 func TestSIGTERMWithNonReader(t *testing.T) {
 	const grace = 300 * time.Millisecond
-	s := startServer(t, "-addr 127.0.0.1:0 -stats 5ms -grace "+grace.String())
+	s := startServer(t, "-addr 127.0.0.1:0 -stats 5ms -grace "+grace.String(), noRaceExitSleep)
 	idle := s.dial(t)
 	hog := s.dial(t)
 	go hog.Write(make([]byte, 64<<20)) // blocks: the server stops reading once its output backs up
-	for {
+	// Wait until the server holds output that cannot leave: the client's
+	// window and the socket buffers are full, so bytes_out stops moving.
+	for last, still := -1, 0; still < 20; {
 		line := s.next(t)
-		if counter(t, line, "bytes_in")-counter(t, line, "bytes_out") >= 1<<20 {
-			break
+		in, out := counter(t, line, "bytes_in"), counter(t, line, "bytes_out")
+		if in-out >= 1<<20 && out == last {
+			still++
+		} else {
+			still = 0
 		}
+		last = out
 	}
 	start := time.Now()
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))

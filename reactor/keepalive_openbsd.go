@@ -1,0 +1,15 @@
+//go:build openbsd
+
+package reactor
+
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// setKeepAlive turns TCP keepalive on for fd. OpenBSD has no per-socket
+// timing: the system's net.inet.tcp.keepidle and keepintvl apply, not d.
+func setKeepAlive(fd int, d time.Duration) {
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
+}

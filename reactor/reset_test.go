@@ -1,0 +1,84 @@
+package reactor
+
+import (
+	"errors"
+	"io"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goreactor/reactor/poller"
+	"github.com/stretchr/testify/require"
+)
+
+// failingModify is a poller whose Modify fails once armed: the loop cannot
+// tell it what a connection waits for any more.
+type failingModify struct {
+	poller.Poller
+	fail chan struct{} // closed to arm
+}
+
+func (p *failingModify) Modify(fd int, in poller.Interest) error {
+	select {
+	case <-p.fail:
+		return errors.New("injected poller failure")
+	default:
+		return p.Poller.Modify(fd, in)
+	}
+}
+
+// TestDroppedOutputResets: every path on which the loop drops queued
+// output resets the connection, so that a peer reading the truncated
+// stream gets ECONNRESET instead of a clean EOF.
+func TestDroppedOutputResets(t *testing.T) {
+	const queued = 32 << 20 // more than the socket buffers hold
+	fail := make(chan struct{})
+	queue := func(c *Conn) { c.Write(payload(queued)) }
+	noPause := WithWriteWatermarks(1<<20, queued) // reading goes on while the output waits
+	cases := []struct {
+		name   string
+		opts   []Option
+		open   func(c *Conn) // when the connection opens
+		data   func(c *Conn) // on the client's byte, sent once output waits
+		reason error
+	}{
+		{"write timeout", []Option{WithWriteTimeout(50 * time.Millisecond)}, queue, nil, ErrWriteTimeout},
+		{"read timeout", []Option{WithReadTimeout(50 * time.Millisecond), noPause}, queue, nil, ErrReadTimeout},
+		{"panic", []Option{noPause}, queue, func(c *Conn) { panic("handler bug") }, nil},
+		// Queuing pauses reading, which the poller is told, and refuses.
+		{"poller failure", []Option{WithPoller(func() (poller.Poller, error) {
+			p, err := poller.New()
+			return &failingModify{Poller: p, fail: fail}, err
+		})}, func(c *Conn) { close(fail) }, queue, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder(t)
+			rec.open = tc.open
+			rec.data = func(*Conn) {}
+			if tc.data != nil {
+				rec.data = tc.data
+			}
+			opts := append([]Option{WithMaxOutput(queued), WithLogger(discardLogger())}, tc.opts...)
+			l, addr := serve(t, rec, opts...)
+			c := dial(t, "tcp", addr)
+			if tc.data != nil {
+				if tc.name != "poller failure" {
+					waitUntil(t, "output waiting for the reader", func() bool { return l.Stats().WriteWaits > 0 })
+				}
+				_, err := c.Write([]byte("x"))
+				require.NoError(t, err)
+			}
+			ev := rec.nextClose(t)
+			if tc.reason != nil {
+				require.ErrorIs(t, ev.err, tc.reason)
+			} else {
+				require.Error(t, ev.err)
+			}
+			n, err := io.Copy(io.Discard, c)
+			require.Less(t, n, int64(queued))
+			require.ErrorIs(t, err, syscall.ECONNRESET, "got %d of %d bytes and then %v, want a reset", n, queued, err)
+		})
+	}
+}
+
