@@ -35,7 +35,8 @@ const minCloseStall = time.Second
 // written before Close is lost for a peer that reads: when the output has
 // left, the loop sends FIN and OnClose runs. The output may go without
 // progress for at most the linger timeout (WithLinger, at least one second);
-// beyond that it is dropped and the peer gets a reset. After OnClose the
+// beyond that it is dropped, the peer gets a reset and OnClose reports
+// ErrWriteTimeout (unless CloseWithError gave a reason). After OnClose the
 // loop still reads and discards until the peer's FIN, for at most the
 // linger, so that closing the socket does not reset what the peer has not
 // read yet; the handler no longer sees the connection. A second Close
@@ -210,6 +211,9 @@ func (l *Loop) closeMarked() {
 	// OnClose may close other connections, which appends to the list.
 	for i := 0; i < len(l.closing); i++ {
 		c := l.closing[i]
+		if c == nil {
+			continue // taken by a close phase that a handler's Goexit cut short
+		}
 		l.closing[i] = nil
 		c.flags &^= fMarked
 		if c.flags&fClosed == 0 {
@@ -235,7 +239,12 @@ func (l *Loop) endHandlerView(c *Conn) {
 	if c.tm != nil && c.tm.t != nil {
 		c.tm.t.Stop()
 	}
+	defer l.forget(c) // even if OnClose ends the goroutine
 	l.callOnClose(c)
+}
+
+// forget drops a connection from the handler's count and frees its buffers.
+func (l *Loop) forget(c *Conn) {
 	l.conns--
 	l.st[statClosed]++
 	if c.in != nil {

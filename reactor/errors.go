@@ -33,8 +33,8 @@ var (
 	// arrived for its read timeout. It matches os.ErrDeadlineExceeded.
 	ErrReadTimeout = fmt.Errorf("reactor: read idle timeout: %w", os.ErrDeadlineExceeded)
 	// ErrWriteTimeout is the reason a connection is closed when its queued
-	// output made no progress for its write timeout. It matches
-	// os.ErrDeadlineExceeded.
+	// output made no progress for its write timeout, or, after Close, for
+	// the linger. It matches os.ErrDeadlineExceeded.
 	ErrWriteTimeout = fmt.Errorf("reactor: write idle timeout: %w", os.ErrDeadlineExceeded)
 	// ErrDialTimeout is the reason a dialed connection is closed when it did
 	// not connect within the timeout given to Dial. It matches

@@ -82,8 +82,8 @@ func (l *Loop) deliver(c *Conn, data []byte) {
 		}
 		l.callOnData(c)
 		c.flags &^= fInputFull
-		if full && (c.in.Len() == held || c.flags&fClosing != 0) {
-			l.inputFull(c)
+		if full && c.in.Len() == held && c.flags&fAbort == 0 {
+			l.inputFull(c) // no room made: the handler cannot go on
 			break
 		}
 		if len(data) == 0 {

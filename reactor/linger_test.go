@@ -172,6 +172,43 @@ func TestCloseCallsInOnClose(t *testing.T) {
 	})
 }
 
+// TestLingerEndedByFINIsNoTimeout: the peer's FIN reaches a lingering
+// connection within the linger, but the pass in which it is read runs long
+// (here: the read of the FIN itself is slow; in production, other handlers
+// in the same pass). peerClosed marks the connection, but it is released
+// only in the next pass's close phase, after step 1 has run its timer:
+// connTimeout does not look at fMarked/fPeerEOF and counts a linger
+// timeout that did not happen.
+func TestLingerEndedByFINIsNoTimeout(t *testing.T) {
+	slowEOF := func(real syscalls) syscalls {
+		s := real
+		s.read = func(fd int, p []byte) (int, error) {
+			n, err := real.read(fd, p)
+			if n == 0 && err == nil {
+				time.Sleep(100 * time.Millisecond) // a long pass
+			}
+			return n, err
+		}
+		return s
+	}
+	rec := newRecorder(t)
+	rec.open = func(c *Conn) {
+		c.WriteString("bye")
+		c.Close()
+	}
+	l, addr := serve(t, rec, WithLinger(50*time.Millisecond), withSyscalls(slowEOF))
+	c := dial(t, "tcp", addr)
+	got, err := io.ReadAll(c)
+	require.NoError(t, err)
+	require.Equal(t, "bye", string(got))
+	require.NoError(t, c.Close()) // the FIN, well within the linger
+	waitUntil(t, "the lingering connection released", func() bool {
+		s := l.Stats()
+		return s.Closed == 1 && s.Lingering == 0
+	})
+	require.Zero(t, l.Stats().LingerTimeouts, "the peer's FIN came within the linger")
+}
+
 // onCloseHook runs hook in OnClose before the recorder records it.
 type onCloseHook struct {
 	*recorder

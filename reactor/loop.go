@@ -55,6 +55,9 @@ type Loop struct {
 	state int
 	tasks []func()
 	spare []func()
+
+	running []func() // the posted functions runTasks is running
+	ran     int      // how many of them it has started
 }
 
 // Loop states, guarded by Loop.mu.
@@ -246,11 +249,14 @@ func (l *Loop) runTasks() {
 	tasks := l.tasks
 	l.tasks = l.spare[:0]
 	l.mu.Unlock()
+	l.running = tasks
 	for i, f := range tasks {
 		l.st[statPosts]++
+		l.ran = i + 1
 		l.callTask(f)
 		tasks[i] = nil
 	}
+	l.running = nil
 	if cap(tasks) > maxSpareTasks {
 		tasks = nil // a burst is over: do not keep its array for the loop's life
 	}
@@ -333,9 +339,13 @@ func (l *Loop) shutdownNow() {
 		}
 	}
 	l.closeMarked()
+	// Posts accepted before the loop stopped all run: those a handler's
+	// Goexit left behind in runTasks, then those still queued.
+	tasks := l.running[min(l.ran, len(l.running)):]
+	l.running = nil
 	l.mu.Lock()
 	l.state = stateStopped
-	tasks := l.tasks
+	tasks = append(tasks, l.tasks...)
 	l.tasks = nil
 	l.mu.Unlock()
 	for _, f := range tasks {

@@ -81,4 +81,3 @@ func TestDroppedOutputResets(t *testing.T) {
 		})
 	}
 }
-

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -109,42 +108,6 @@ func TestStopCutsNonReader(t *testing.T) {
 		require.ErrorIs(t, rec.nextClose(t).err, ErrStopped)
 		_, err := io.Copy(io.Discard, c)
 		require.ErrorIs(t, err, syscall.ECONNRESET, "output was dropped: the peer is told with a reset")
-	})
-}
-
-// TestGoexitReleasesLoop: a handler that ends the loop's goroutine
-// (runtime.Goexit, what t.FailNow does) still leaves the loop released:
-// every fd and the poller closed, Post refusing.
-func TestGoexitReleasesLoop(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		checkLeaks(t)
-		rec := newRecorder(t)
-		rec.data = func(c *Conn) { runtime.Goexit() }
-		l, err := New(rec, opt)
-		require.NoError(t, err)
-		addr, err := l.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		exited := make(chan struct{})
-		go func() {
-			defer close(exited)
-			l.Run(context.Background())
-		}()
-		idle := dial(t, "tcp", addr.String())
-		c := dial(t, "tcp", addr.String())
-		_, err = c.Write([]byte("goodbye"))
-		require.NoError(t, err)
-		select {
-		case <-exited:
-		case <-time.After(testLimit):
-			t.Fatal("the loop's goroutine did not end")
-		}
-		require.ErrorIs(t, l.Post(func() {}), ErrStopped)
-		require.ErrorIs(t, l.Run(context.Background()), ErrStopped)
-		for _, c := range []net.Conn{idle, c} {
-			_, err := io.Copy(io.Discard, c)
-			require.True(t, err == nil || isConnBroken(err), "the connection is closed: %v", err)
-		}
-		// checkLeaks, at cleanup, finds every fd of the loop closed.
 	})
 }
 

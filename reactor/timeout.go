@@ -72,7 +72,7 @@ func (l *Loop) armTimers(c *Conn) {
 		earliest(tm.lingerUntil)
 	case c.flags&fClosed != 0:
 	case c.flags&fClosing != 0:
-		if c.Pending() > 0 {
+		if c.Pending() > 0 && c.flags&fConnecting == 0 {
 			earliest(after(tm.lastWrite, l.closeStall()))
 		}
 	default:
@@ -83,7 +83,7 @@ func (l *Loop) armTimers(c *Conn) {
 				earliest(after(tm.lastRead, tm.readTimeout))
 			}
 		}
-		if tm.writeTimeout > 0 && c.Pending() > 0 {
+		if tm.writeTimeout > 0 && c.Pending() > 0 && c.flags&fConnecting == 0 {
 			earliest(after(tm.lastWrite, tm.writeTimeout))
 		}
 	}
@@ -123,6 +123,9 @@ func (l *Loop) connTimeout(c *Conn) {
 	case c.flags&fReleased != 0:
 		return
 	case c.flags&fLingering != 0:
+		if c.flags&fMarked != 0 {
+			return // the peer's FIN came: released in this pass already
+		}
 		if now >= tm.lingerUntil {
 			l.lingerExpired(c)
 			return
@@ -133,14 +136,14 @@ func (l *Loop) connTimeout(c *Conn) {
 		l.abort(c, ErrDialTimeout)
 		return
 	case c.flags&fClosing != 0:
-		if c.Pending() > 0 && now-tm.lastWrite >= l.closeStall() {
-			l.abort(c, nil) // the output stalled: it is dropped, with a reset
+		if c.Pending() > 0 && c.flags&fConnecting == 0 && now-tm.lastWrite >= l.closeStall() {
+			l.abort(c, ErrWriteTimeout) // the output stalled: it is dropped, with a reset
 			return
 		}
 	case tm.readTimeout > 0 && c.flags&(fPeerEOF|fPaused|fConnecting) == 0 && now-tm.lastRead >= tm.readTimeout:
 		l.abort(c, ErrReadTimeout)
 		return
-	case tm.writeTimeout > 0 && c.Pending() > 0 && now-tm.lastWrite >= tm.writeTimeout:
+	case tm.writeTimeout > 0 && c.Pending() > 0 && c.flags&fConnecting == 0 && now-tm.lastWrite >= tm.writeTimeout:
 		l.abort(c, ErrWriteTimeout)
 		return
 	}

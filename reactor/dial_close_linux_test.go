@@ -1,0 +1,102 @@
+package reactor
+
+import (
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+// TestCloseWhileConnectingWaitsForConnect: Dial with a 10 s timeout, Write,
+// Close before the connect has finished. The close-stall bound (linger, at
+// least 1 s) runs from Close, while the socket is still connecting: when
+// the server is slow to complete the handshake (full accept queue, a
+// dropped SYN retried after 1 s, 3 s...) the connection is dropped after
+// 1 s with OnClose(nil), and the written bytes never reach the server,
+// although the Dial allowed 10 s and the server accepts and reads.
+func TestCloseWhileConnectingWaitsForConnect(t *testing.T) {
+	ln, addr := fullBacklog(t)
+	rec := newRecorder(t)
+	l, err := New(rec, WithLinger(time.Millisecond)) // close stall: 1 s
+	require.NoError(t, err)
+	run(t, l)
+	require.NoError(t, l.Post(func() {
+		c, err := l.Dial("tcp", addr, 10*time.Second)
+		require.NoError(t, err)
+		c.WriteString("hello")
+		c.Close()
+	}))
+	time.Sleep(1500 * time.Millisecond)
+	got, err := acceptAfterFiller(t, ln)
+	ev := rec.nextClose(t)
+	require.NoError(t, err, "the dialed connection never reached the server; OnClose reported %v", ev.err)
+	require.Equal(t, "hello", got)
+	require.NoError(t, ev.err)
+}
+
+// TestWriteTimeoutWhileConnecting: the same with a write timeout set
+// on the dialed connection before it connected (SetWriteTimeout right after
+// Dial, then Write). The write-idle clock runs while the connect is in
+// progress, so the connection is closed with ErrWriteTimeout before it
+// ever connected, although the Dial allowed 10 s; the server never sees
+// it. (connTimeout's and armTimers' write-timeout cases do not exclude
+// fConnecting, as the read-timeout ones and, now, the close stall do.)
+func TestWriteTimeoutWhileConnecting(t *testing.T) {
+	ln, addr := fullBacklog(t)
+	rec := newRecorder(t)
+	rec.open = func(c *Conn) { c.Close() } // connected: "hello" has left
+	l, err := New(rec)
+	require.NoError(t, err)
+	run(t, l)
+	require.NoError(t, l.Post(func() {
+		c, err := l.Dial("tcp", addr, 10*time.Second)
+		require.NoError(t, err)
+		c.SetWriteTimeout(time.Second)
+		c.WriteString("hello")
+	}))
+	time.Sleep(1500 * time.Millisecond)
+	got, err := acceptAfterFiller(t, ln)
+	ev := rec.nextClose(t)
+	require.NoError(t, err, "the dialed connection never reached the server; OnClose reported %v", ev.err)
+	require.Equal(t, "hello", got)
+	require.NoError(t, ev.err)
+}
+
+// fullBacklog returns a listener whose accept queue (backlog 0) is full:
+// a connect to it stays in progress (its SYN dropped, retried after 1 s,
+// 3 s...) until the test accepts the filler connection.
+func fullBacklog(t *testing.T) (net.Listener, string) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	require.NoError(t, err)
+	require.NoError(t, unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	require.NoError(t, unix.Listen(fd, 0))
+	f := os.NewFile(uintptr(fd), "listener")
+	ln, err := net.FileListener(f)
+	f.Close()
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	addr := ln.Addr().String()
+	dial(t, "tcp", addr) // the filler
+	return ln, addr
+}
+
+// acceptAfterFiller accepts (and closes) the filler, then waits up to 8 s
+// for the loop's connection and returns what it sends before EOF.
+func acceptAfterFiller(t *testing.T, ln net.Listener) (string, error) {
+	first, err := ln.Accept()
+	require.NoError(t, err)
+	first.Close()
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(8 * time.Second))
+	sc, err := ln.Accept()
+	if err != nil {
+		return "", err
+	}
+	defer sc.Close()
+	sc.SetDeadline(time.Now().Add(5 * time.Second))
+	got, err := io.ReadAll(sc)
+	return string(got), err
+}
