@@ -5,7 +5,10 @@
 //
 // Three mechanisms implement the same contract: epoll (Linux), kqueue (macOS
 // and the BSDs) and poll(2) (every Unix, through NewPoll). New picks the best
-// one for the operating system.
+// one for the operating system. The part of the contract that does not
+// involve the kernel (ErrClosed, the registration errors, skipping a Modify
+// that changes nothing, collapsing wake-ups) is implemented once, in front of
+// every mechanism, so it behaves and fails the same way on all of them.
 //
 // # The contract every backend meets
 //
@@ -17,10 +20,12 @@
 // neither); Modify replaces the interest; Remove forgets the fd. Adding an fd
 // twice fails with ErrRegistered; modifying or removing an fd that is not
 // registered fails with ErrNotRegistered. The poller remembers each fd's
-// interest, so a Modify that changes nothing makes no system call. Remove an
-// fd before closing it: a closed fd number can be reused by the kernel, and the
-// poller cannot tell the two apart. An fd registered with no interest is
-// never reported, not even for a hang-up.
+// interest, so a Modify with the interest already registered succeeds and
+// makes no system call: a caller need not keep its own record of what it
+// registered, and may call Modify with the interest it wants whenever that
+// may have changed. Remove an fd before closing it: a closed fd number can be
+// reused by the kernel, and the poller cannot tell the two apart. An fd
+// registered with no interest is never reported, not even for a hang-up.
 //
 // Readiness. Readiness is level-triggered: an fd that is readable (or
 // writable) is reported by every Wait until the condition goes away, so the

@@ -2,8 +2,6 @@
 
 package poller
 
-// New returns the best poller for this system; where there is neither epoll
-// nor kqueue, that is poll(2).
-func New() (Poller, error) {
-	return NewPoll()
-}
+// newBest opens the best mechanism where there is neither epoll nor kqueue:
+// poll(2).
+func newBest(reg *registry) (mechanism, error) { return newPoll(reg) }

@@ -9,28 +9,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// pollPoller is the portable backend: poll(2) over an array of pollfd, the
+// poll is the portable mechanism: poll(2) over an array of pollfd, the
 // same question select(2) asks with its readers and writers sets, without
 // select's FD_SETSIZE limit. Each Wait costs time in proportion to the number
 // of fds with an interest, which is why epoll and kqueue are preferred.
-type pollPoller struct {
-	fds    []unix.PollFd // fds[0] is the wake-up fd; then every fd with an interest
-	slot   []int32       // fd -> index in fds; 0 means not in fds
-	reg    registry
-	waker  *fdWaker
-	gate   wakeGate
-	closed bool
+// Changing an interest is no system call: the next poll(2) reads the array.
+type poll struct {
+	fds   []unix.PollFd // fds[0] is the wake-up fd; then every fd with an interest
+	slot  []int32       // fd -> index in fds; 0 means not in fds
+	waker *fdWaker
 }
 
-// NewPoll returns a poll(2) poller. It works on every Unix and serves as the
-// portable fallback; on Linux the tests run the whole suite on it as a second
-// mechanism.
-func NewPoll() (Poller, error) {
+// newPoll opens the wake-up fd of a poll(2) mechanism.
+func newPoll(*registry) (mechanism, error) {
 	w, err := newFDWaker()
 	if err != nil {
 		return nil, err
 	}
-	p := &pollPoller{waker: w}
+	p := &poll{waker: w}
 	p.fds = append(p.fds, unix.PollFd{Fd: int32(w.rfd)})
 	setEvents(&p.fds[0], Read)
 	return p, nil
@@ -48,9 +44,9 @@ func setEvents(pfd *unix.PollFd, in Interest) {
 	}
 }
 
-// place puts fd in the pollfd array with interest in, or takes it out when in
-// is zero, keeping the array dense.
-func (p *pollPoller) place(fd int, in Interest) {
+// control puts fd in the pollfd array with interest in, or takes it out
+// when in is zero, keeping the array dense.
+func (p *poll) control(fd int, _, in Interest) error {
 	for fd >= len(p.slot) {
 		p.slot = append(p.slot, 0)
 	}
@@ -70,60 +66,20 @@ func (p *pollPoller) place(fd int, in Interest) {
 		p.fds = p.fds[:last]
 		p.slot[fd] = 0
 	}
-}
-
-func (p *pollPoller) Add(fd int, in Interest) error {
-	if p.closed {
-		return ErrClosed
-	}
-	if err := p.reg.checkAdd(fd, in); err != nil {
-		return err
-	}
-	p.reg.set(fd, in)
-	p.place(fd, in)
 	return nil
 }
 
-func (p *pollPoller) Modify(fd int, in Interest) error {
-	if p.closed {
-		return ErrClosed
-	}
-	old, err := p.reg.current(fd, in)
-	if err != nil || old == in {
-		return err
-	}
-	p.reg.set(fd, in)
-	p.place(fd, in)
-	return nil
-}
-
-func (p *pollPoller) Remove(fd int) error {
-	if p.closed {
-		return ErrClosed
-	}
-	if _, err := p.reg.current(fd, 0); err != nil {
-		return err
-	}
-	p.reg.clear(fd)
-	p.place(fd, 0)
-	return nil
-}
-
-func (p *pollPoller) Wait(timeout time.Duration, r *Ready) error {
-	r.Read, r.Write = r.Read[:0], r.Write[:0]
-	if p.closed {
-		return ErrClosed
-	}
+func (p *poll) wait(timeout time.Duration, r *Ready) (woken bool, err error) {
 	n, err := unix.Poll(p.fds, timeoutMillis(timeout))
 	if err != nil {
 		if err == unix.EINTR {
-			return nil
+			return false, nil
 		}
-		return os.NewSyscallError("poll", err)
+		return false, os.NewSyscallError("poll", err)
 	}
 	if n > 0 && p.fds[0].Revents != 0 {
 		p.waker.drain()
-		p.gate.consumed()
+		woken = true
 		n--
 	}
 	for i := 1; n > 0 && i < len(p.fds); i++ {
@@ -141,18 +97,13 @@ func (p *pollPoller) Wait(timeout time.Duration, r *Ready) error {
 			r.Write = append(r.Write, int(pfd.Fd))
 		}
 	}
-	return nil
+	return woken, nil
 }
 
-func (p *pollPoller) Wake() error {
-	return p.gate.wake(p.waker)
+func (p *poll) signal() error {
+	return p.waker.signal()
 }
 
-func (p *pollPoller) Close() error {
-	if p.closed {
-		return ErrClosed
-	}
-	p.closed = true
-	p.gate.close()
+func (p *poll) close() error {
 	return p.waker.close()
 }

@@ -3,9 +3,11 @@ package poller
 import "fmt"
 
 // registry remembers, per fd, whether it is registered and with what
-// interest, so that every backend checks its arguments the same way and tells
-// the kernel only about changes. It is a byte per fd indexed by fd number:
-// fds are small dense integers.
+// interest, so that the front end checks arguments the same way for every
+// mechanism and tells the kernel only about changes. It is a byte per fd
+// indexed by fd number: fds are small dense integers. The bits above
+// stRegistered are spare; a mechanism may use them within one wait (kqueue
+// does, to report an fd once per list), and set clears them.
 type registry struct {
 	state []uint8
 }
@@ -13,9 +15,6 @@ type registry struct {
 const (
 	stInterest   = uint8(Read | Write)
 	stRegistered = 1 << 2
-	// Spare bits a backend may use while building one Wait's lists.
-	stMarkRead  = 1 << 3
-	stMarkWrite = 1 << 4
 )
 
 // lookup returns the interest of fd and whether fd is registered.
@@ -26,7 +25,7 @@ func (g *registry) lookup(fd int) (Interest, bool) {
 	return Interest(g.state[fd] & stInterest), true
 }
 
-// checkAdd validates an Add before the backend touches the kernel.
+// checkAdd validates an Add before the mechanism touches the kernel.
 func (g *registry) checkAdd(fd int, in Interest) error {
 	if fd < 0 {
 		return errBadFD("add", fd)
