@@ -26,5 +26,5 @@ func Example() {
 	// Output:
 	// len 12 cap 16: "89abcdef" + "ghij"
 	// sent 12 left 0
-	// reactor: buffer full 16
+	// buffer: ring full 16
 }

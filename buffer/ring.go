@@ -7,11 +7,11 @@ import (
 
 // ErrFull is returned when a write would make the ring hold more than its
 // maximum. The write has stored the bytes that fit before returning it.
-var ErrFull = errors.New("reactor: buffer full")
+var ErrFull = errors.New("buffer: ring full")
 
 // ErrShort is returned by Peek(n) when the ring holds fewer than n bytes;
 // Peek then returns all readable bytes, contiguous, along with it.
-var ErrShort = errors.New("reactor: buffer holds fewer bytes than asked")
+var ErrShort = errors.New("buffer: ring holds fewer bytes than asked")
 
 const (
 	// minCap is the length of the smallest array a ring allocates, unless

@@ -2,9 +2,7 @@ package buffer
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"testing"
 )
 
@@ -57,9 +55,10 @@ type fuzzModel struct {
 	next uint32
 }
 
-// pattern returns n fresh bytes: the top byte of a hashed counter, so that
-// no short cycle hides a lost, repeated or reordered run of bytes.
-func (m *fuzzModel) pattern(n int) []byte {
+// nextPattern returns n fresh bytes, advancing the model's counter: the top
+// byte of a hashed counter, so that no short cycle hides a lost, repeated or
+// reordered run of bytes.
+func (m *fuzzModel) nextPattern(n int) []byte {
 	p := make([]byte, n)
 	for i := range p {
 		m.next++
@@ -81,6 +80,38 @@ func (m *fuzzModel) room(n int) (int, bool) {
 // Ring and against a model made of a bytes.Buffer and a maximum, comparing
 // every result and the ring's state after each operation.
 func FuzzRing(f *testing.F) {
+	addRingSeeds(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) > maxFuzzInput {
+			return // see maxFuzzInput
+		}
+		at := func(i int) byte {
+			if i < len(in) {
+				return in[i]
+			}
+			return 0
+		}
+		var r *Ring
+		m := &fuzzModel{}
+		if h := int(int16(uint16(at(0))<<8 | uint16(at(1)))); h == 0 {
+			r = &Ring{}
+		} else {
+			r = New(h)
+			m.max = max(h, 0)
+		}
+		for i := 2; i < len(in); i += 3 {
+			op := int(at(i)) % opCount
+			arg := uint16(at(i+1))<<8 | uint16(at(i+2))
+			before := r.Cap()
+			step(t, r, m, op, arg)
+			check(t, r, m, before, fmt.Sprintf("op %d (%d) arg %d", i/3, op, arg))
+		}
+	})
+}
+
+// addRingSeeds adds FuzzRing's seed corpus: the edge cases of wrapping,
+// growing, the maximum, zero lengths and negative arguments.
+func addRingSeeds(f *testing.F) {
 	// Wrap-around: with a 512-byte array, write 400, read 300, write a
 	// 300-byte string (ends at 700 mod 512), then read everything back,
 	// the last bytes one at a time, and read the empty ring.
@@ -118,178 +149,6 @@ func FuzzRing(f *testing.F) {
 	f.Add(prog(0xfff0, opWrite, 10, opDiscard, 0xffff, opPeek, 0xfffe, opGrow, 0x8000, opRead, 10))
 	// Reset keeps the array; Grow at and past the maximum.
 	f.Add(prog(2000, opWrite, 1500, opReset, 0, opGrow, 2000, opGrow, 2001, opWrite, 10, opReadByte, 0))
-
-	f.Fuzz(func(t *testing.T, in []byte) {
-		if len(in) > maxFuzzInput {
-			return // see maxFuzzInput
-		}
-		at := func(i int) byte {
-			if i < len(in) {
-				return in[i]
-			}
-			return 0
-		}
-		var r *Ring
-		m := &fuzzModel{}
-		if h := int(int16(uint16(at(0))<<8 | uint16(at(1)))); h == 0 {
-			r = &Ring{}
-		} else {
-			r = New(h)
-			m.max = max(h, 0)
-		}
-		for i := 2; i < len(in); i += 3 {
-			op := int(at(i)) % opCount
-			arg := uint16(at(i+1))<<8 | uint16(at(i+2))
-			before := r.Cap()
-			step(t, r, m, op, arg)
-			check(t, r, m, before, fmt.Sprintf("op %d (%d) arg %d", i/3, op, arg))
-		}
-	})
-}
-
-// step applies one operation to the ring and to the model and compares what
-// the operation returned.
-func step(t *testing.T, r *Ring, m *fuzzModel, op int, arg uint16) {
-	size, signed := int(arg&0x1fff), int(int16(arg))
-	wantFull := func(err error, full bool) {
-		t.Helper()
-		if full != errors.Is(err, ErrFull) || (!full && err != nil) {
-			t.Fatalf("op %d arg %d: err %v, want ErrFull %v", op, arg, err, full)
-		}
-	}
-	wantBytes := func(got []byte, n int) {
-		t.Helper()
-		if want := m.data.Next(n); !bytes.Equal(got, want) {
-			t.Fatalf("op %d arg %d: read %x, want %x", op, arg, got, want)
-		}
-	}
-	switch op {
-	case opWrite, opWriteString:
-		p := m.pattern(size)
-		fits, full := m.room(size)
-		var n int
-		var err error
-		if op == opWrite {
-			n, err = r.Write(p)
-		} else {
-			n, err = r.WriteString(string(p))
-		}
-		wantFull(err, full)
-		if n != fits {
-			t.Fatalf("write of %d stored %d, want %d", size, n, fits)
-		}
-		m.data.Write(p[:n])
-	case opWriteByte:
-		c := m.pattern(1)[0]
-		fits, full := m.room(1)
-		wantFull(r.WriteByte(c), full)
-		m.data.Write([]byte{c}[:fits])
-	case opRead:
-		p := make([]byte, size)
-		n, err := r.Read(p)
-		switch {
-		case size == 0 && (n != 0 || err != nil):
-			t.Fatalf("Read of 0 bytes: %d, %v", n, err)
-		case size > 0 && m.data.Len() == 0 && (n != 0 || err != io.EOF):
-			t.Fatalf("Read of empty ring: %d, %v", n, err)
-		case size > 0 && m.data.Len() > 0 && (n != min(size, m.data.Len()) || err != nil):
-			t.Fatalf("Read(%d) of %d bytes: %d, %v", size, m.data.Len(), n, err)
-		}
-		wantBytes(p[:n], n)
-	case opReadByte:
-		c, err := r.ReadByte()
-		if m.data.Len() == 0 {
-			if err != io.EOF {
-				t.Fatalf("ReadByte of empty ring: %v", err)
-			}
-			return
-		}
-		if err != nil {
-			t.Fatalf("ReadByte: %v", err)
-		}
-		wantBytes([]byte{c}, 1)
-	case opPeek:
-		p, err := r.Peek(signed)
-		n := max(0, min(signed, m.data.Len()))
-		if short := signed > m.data.Len(); short != errors.Is(err, ErrShort) || (!short && err != nil) {
-			t.Fatalf("Peek(%d) of %d bytes: err %v", signed, m.data.Len(), err)
-		}
-		if !bytes.Equal(p, m.data.Bytes()[:n]) || len(p) != n {
-			t.Fatalf("Peek(%d) = %x, want %x", signed, p, m.data.Bytes()[:n])
-		}
-		if a, _ := r.Readable(); len(a) < n {
-			t.Fatalf("Peek(%d) left the bytes split: first part %d", signed, len(a))
-		}
-	case opDiscard:
-		want := max(0, min(signed, m.data.Len()))
-		if n := r.Discard(signed); n != want {
-			t.Fatalf("Discard(%d) = %d, want %d", signed, n, want)
-		}
-		m.data.Next(want)
-	case opReadv:
-		a, b := r.Writable()
-		n := min(size, len(a)+len(b))
-		p := m.pattern(n)
-		k := copy(a, p)
-		copy(b, p[k:])
-		r.Commit(n)
-		m.data.Write(p)
-	case opWritev:
-		a, b := r.Readable()
-		n := min(size, len(a)+len(b))
-		got := append(append([]byte(nil), a...), b...)[:n]
-		wantBytes(got, n)
-		if d := r.Discard(n); d != n {
-			t.Fatalf("Discard(%d) after writev = %d", n, d)
-		}
-	case opGrow:
-		_, full := m.room(signed)
-		err := r.Grow(signed)
-		wantFull(err, full)
-		if err == nil && r.Free() < signed {
-			t.Fatalf("Grow(%d) left Free() = %d", signed, r.Free())
-		}
-	case opReset:
-		c := r.Cap()
-		r.Reset()
-		m.data.Reset()
-		if r.Cap() != c {
-			t.Fatalf("Reset changed Cap from %d to %d", c, r.Cap())
-		}
-	case opRelease:
-		c := r.Cap()
-		r.Release()
-		want := c
-		if m.data.Len() == 0 {
-			want = 0
-		}
-		if r.Cap() != want {
-			t.Fatalf("Release with Len %d: Cap %d, want %d", m.data.Len(), r.Cap(), want)
-		}
-	case opSetMax:
-		r.SetMax(signed)
-		m.max = max(signed, 0)
-		if r.Max() != m.max {
-			t.Fatalf("SetMax(%d): Max() = %d", signed, r.Max())
-		}
-	case opReadFrom:
-		p := m.pattern(size)
-		fits, _ := m.room(size)
-		full := m.max > 0 && m.data.Len()+size >= m.max // see ReadFrom's doc
-		n, err := r.ReadFrom(bytes.NewReader(p))
-		wantFull(err, full)
-		if n != int64(fits) {
-			t.Fatalf("ReadFrom of %d bytes read %d, want %d", size, n, fits)
-		}
-		m.data.Write(p[:n])
-	case opWriteTo:
-		var dst bytes.Buffer
-		n, err := r.WriteTo(&dst)
-		if err != nil || n != int64(m.data.Len()) {
-			t.Fatalf("WriteTo: %d, %v; want %d", n, err, m.data.Len())
-		}
-		wantBytes(dst.Bytes(), m.data.Len())
-	}
 }
 
 // check compares the state of the ring with the model after every step.

@@ -18,7 +18,7 @@ var (
 
 // errBadCount reports a Reader or Writer that broke its contract by
 // returning a count below 0 or above the length of the slice it was given.
-var errBadCount = errors.New("reactor: reader or writer returned an invalid count")
+var errBadCount = errors.New("buffer: reader or writer returned an invalid count")
 
 const (
 	// minRead is how much free space ReadFrom asks Grow for when the ring

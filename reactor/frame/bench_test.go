@@ -56,7 +56,7 @@ func BenchmarkLengthPrefixed(b *testing.B) {
 // in a ring per iteration, emptying the ring after each batch.
 func BenchmarkWriteLengthPrefixed(b *testing.B) {
 	r := buffer.New(0)
-	out := &RingOutput{R: r}
+	out := &ringOutput{R: r}
 	p := bytes.Repeat([]byte("x"), 60)
 	b.SetBytes(64)
 	b.ReportAllocs()

@@ -12,18 +12,18 @@ var (
 	// the input; the usual answer is to close the connection with this
 	// error as the reason. The write helpers return it when a payload is too
 	// long for the width of the length prefix.
-	ErrTooLarge = errors.New("reactor: frame larger than the maximum")
+	ErrTooLarge = errors.New("frame: message larger than the maximum")
 
 	// ErrNoRoom is returned by WriteLengthPrefixed when the output has no
 	// room for the whole frame (header and payload) now. Nothing was
 	// written: the caller may wait for the output to drain and try again,
 	// or give up on the connection.
-	ErrNoRoom = errors.New("reactor: no room in the output for the frame")
+	ErrNoRoom = errors.New("frame: no room in the output for the frame")
 
 	// ErrInvalid is returned, wrapped with the detail, for a parameter no
 	// framer can work with: a size or maximum below 0, an empty delimiter,
 	// a length prefix that is not 1, 2, 4 or 8 bytes wide.
-	ErrInvalid = errors.New("reactor: invalid framing parameter")
+	ErrInvalid = errors.New("frame: invalid framing parameter")
 )
 
 // Input is buffered input that a Framer reads messages from. *reactor.Conn
@@ -43,7 +43,7 @@ type Input interface {
 }
 
 // Output is where the write helpers put frames. *reactor.Conn implements
-// it, and so does *RingOutput.
+// it.
 //
 // WriteLengthPrefixed checks Available before it writes, so that a frame is
 // queued whole or not at all, and then writes the header with WriteString

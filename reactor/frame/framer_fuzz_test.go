@@ -204,7 +204,7 @@ func FuzzLengthPrefixed(f *testing.F) {
 			if app, err = AppendLengthPrefixed(app, width, m); err != nil {
 				t.Fatalf("AppendLengthPrefixed(%d bytes): %v", len(m), err)
 			}
-			if err := WriteLengthPrefixed(&RingOutput{R: r}, width, m); err != nil {
+			if err := WriteLengthPrefixed(&ringOutput{R: r}, width, m); err != nil {
 				t.Fatalf("WriteLengthPrefixed(%d bytes): %v", len(m), err)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/bits"
 	"testing"
 
 	"github.com/goreactor/reactor/buffer"
@@ -154,5 +155,42 @@ func mustNext(t testing.TB, f Framer, in Input) []byte {
 	return msg
 }
 
-// isTooLarge reports whether err matches ErrTooLarge.
-func isTooLarge(err error) bool { return errors.Is(err, ErrTooLarge) }
+// ringLimit is the most a Ring without a maximum can hold: 2^62 bytes on
+// 64-bit systems, 2^30 on 32-bit ones (see buffer.Ring.Grow).
+const ringLimit = 1 << (bits.UintSize - 2)
+
+// ringOutput is an Output over a buffer.Ring, for the tests of the write
+// helpers: its writes are all-or-nothing against R's maximum, as a
+// *reactor.Conn's are against its output limit.
+type ringOutput struct {
+	R *buffer.Ring
+}
+
+var _ Output = (*ringOutput)(nil)
+
+// Available returns how many more bytes R accepts: Max()-Len() when R has a
+// maximum, else what is left of the largest size a Ring can have.
+func (out *ringOutput) Available() int {
+	limit := out.R.Max()
+	if limit <= 0 || limit > ringLimit {
+		limit = ringLimit
+	}
+	return max(0, limit-out.R.Len())
+}
+
+// Write appends all of p to R, or returns 0 and ErrNoRoom if p does not fit.
+func (out *ringOutput) Write(p []byte) (int, error) {
+	if len(p) > out.Available() {
+		return 0, ErrNoRoom
+	}
+	return out.R.Write(p)
+}
+
+// WriteString appends all of s to R, or returns 0 and ErrNoRoom if s does
+// not fit.
+func (out *ringOutput) WriteString(s string) (int, error) {
+	if len(s) > out.Available() {
+		return 0, ErrNoRoom
+	}
+	return out.R.WriteString(s)
+}

@@ -1,16 +1,9 @@
 package frame
 
-import (
-	"math/bits"
+import "github.com/goreactor/reactor/buffer"
 
-	"github.com/goreactor/reactor/buffer"
-)
-
-// The adapters implement the interfaces; these assertions keep it so.
-var (
-	_ Input  = (*RingInput)(nil)
-	_ Output = (*RingOutput)(nil)
-)
+// RingInput implements Input; this assertion keeps it so.
+var _ Input = (*RingInput)(nil)
 
 // RingInput lets a Framer read from a buffer.Ring: bytes the caller wrote
 // into R are the input, and the messages a framer returns are consumed from
@@ -37,41 +30,3 @@ func (in *RingInput) Peek(n int) ([]byte, error) {
 
 // Discard returns R.Discard(n).
 func (in *RingInput) Discard(n int) int { return in.R.Discard(n) }
-
-// ringLimit is the most a Ring without a maximum can hold: 2^62 bytes on
-// 64-bit systems, 2^30 on 32-bit ones (see buffer.Ring.Grow).
-const ringLimit = 1 << (bits.UintSize - 2)
-
-// RingOutput lets the write helpers put frames into a buffer.Ring, which
-// the caller then sends (R.WriteTo) or reads. Its writes are all-or-nothing
-// against R's maximum.
-type RingOutput struct {
-	R *buffer.Ring
-}
-
-// Available returns how many more bytes R accepts: Max()-Len() when R has a
-// maximum, else what is left of the largest size a Ring can have.
-func (out *RingOutput) Available() int {
-	limit := out.R.Max()
-	if limit <= 0 || limit > ringLimit {
-		limit = ringLimit
-	}
-	return max(0, limit-out.R.Len())
-}
-
-// Write appends all of p to R, or returns 0 and ErrNoRoom if p does not fit.
-func (out *RingOutput) Write(p []byte) (int, error) {
-	if len(p) > out.Available() {
-		return 0, ErrNoRoom
-	}
-	return out.R.Write(p)
-}
-
-// WriteString appends all of s to R, or returns 0 and ErrNoRoom if s does
-// not fit.
-func (out *RingOutput) WriteString(s string) (int, error) {
-	if len(s) > out.Available() {
-		return 0, ErrNoRoom
-	}
-	return out.R.WriteString(s)
-}

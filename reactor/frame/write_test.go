@@ -36,7 +36,7 @@ func TestWriteLengthPrefixed(t *testing.T) {
 		f, err := LengthPrefixed(prefix, 1<<20)
 		require.NoError(t, err)
 		r := buffer.New(0)
-		out := &RingOutput{R: r}
+		out := &ringOutput{R: r}
 		for _, n := range frameLengths {
 			p := bytes.Repeat([]byte{byte(n + 1)}, n)
 			err := WriteLengthPrefixed(out, prefix, p)
@@ -52,13 +52,13 @@ func TestWriteLengthPrefixed(t *testing.T) {
 			require.Equal(t, 0, r.Len())
 		}
 	}
-	require.ErrorIs(t, WriteLengthPrefixed(&RingOutput{R: buffer.New(0)}, 0, nil), ErrInvalid)
+	require.ErrorIs(t, WriteLengthPrefixed(&ringOutput{R: buffer.New(0)}, 0, nil), ErrInvalid)
 }
 
 func TestWriteLengthPrefixedNoRoom(t *testing.T) {
 	p := []byte("0123456789")
 	r := buffer.New(4 + len(p) - 1)
-	out := &RingOutput{R: r}
+	out := &ringOutput{R: r}
 	require.ErrorIs(t, WriteLengthPrefixed(out, 4, p), ErrNoRoom)
 	require.Equal(t, 0, r.Len(), "nothing written")
 
@@ -99,7 +99,7 @@ func TestWriteLengthPrefixedOutputError(t *testing.T) {
 
 func TestWriteLengthPrefixedNoAlloc(t *testing.T) {
 	r := buffer.New(0)
-	out := &RingOutput{R: r}
+	out := &ringOutput{R: r}
 	p := make([]byte, 300)
 	var err error
 	allocs := testing.AllocsPerRun(100, func() {
@@ -110,43 +110,4 @@ func TestWriteLengthPrefixedNoAlloc(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Zero(t, allocs)
-}
-
-func TestRingOutput(t *testing.T) {
-	r := buffer.New(10)
-	out := &RingOutput{R: r}
-	require.Equal(t, 10, out.Available())
-	n, err := out.Write([]byte("0123456789X"))
-	require.ErrorIs(t, err, ErrNoRoom)
-	require.Zero(t, n)
-	n, err = out.WriteString("0123456789X")
-	require.ErrorIs(t, err, ErrNoRoom)
-	require.Zero(t, n)
-	require.Equal(t, 0, r.Len(), "all or nothing")
-
-	n, err = out.WriteString("0123")
-	require.NoError(t, err)
-	require.Equal(t, 4, n)
-	require.Equal(t, 6, out.Available())
-
-	r.SetMax(2) // below Len: no room, not a negative count
-	require.Equal(t, 0, out.Available())
-
-	unbounded := &RingOutput{R: buffer.New(0)}
-	require.Equal(t, ringLimit, unbounded.Available())
-}
-
-func TestRingInput(t *testing.T) {
-	in := newRingInput(t, []byte("hello"))
-	require.Equal(t, 5, in.Buffered())
-	p, err := in.Peek(0)
-	require.NoError(t, err)
-	require.Equal(t, []byte("hello"), p, "n <= 0 is everything")
-	p, err = in.Peek(9)
-	require.ErrorIs(t, err, buffer.ErrShort)
-	require.Equal(t, []byte("hello"), p)
-	require.Equal(t, 2, in.Discard(2))
-	p, err = in.Peek(-1)
-	require.NoError(t, err)
-	require.Equal(t, []byte("llo"), p)
 }
