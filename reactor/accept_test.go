@@ -1,7 +1,6 @@
 package reactor
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -65,55 +64,4 @@ func TestPollerRefusesAccepted(t *testing.T) {
 	s = l.Stats()
 	require.Equal(t, uint64(1), s.Accepted)
 	require.Equal(t, uint64(s.Conns)+s.Closed, s.Accepted)
-}
-
-// TestGroupRunTwice: a second Run of a running group returns ErrRunning
-// and leaves the first one serving; after the group stopped, Run returns
-// ErrStopped.
-func TestGroupRunTwice(t *testing.T) {
-	g, _ := newTestGroup(t, 2)
-	addr, err := g.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan error, 1)
-	go func() { done <- g.Run(context.Background()) }()
-	c := dial(t, "tcp", addr.String())
-	require.Equal(t, []byte("one"), roundTrip(t, c, []byte("one")))
-	require.ErrorIs(t, g.Run(context.Background()), ErrRunning)
-	select {
-	case err := <-done:
-		t.Fatalf("the first Run returned %v after a second Run", err)
-	case <-time.After(20 * time.Millisecond): // observing that nothing happens
-	}
-	c2 := dial(t, "tcp", addr.String())
-	require.Equal(t, []byte("still serving"), roundTrip(t, c2, []byte("still serving")))
-	g.Stop()
-	waitRun(t, done, "Group.Run after Stop")
-	require.ErrorIs(t, g.Run(context.Background()), ErrStopped)
-}
-
-// TestPostReleasesBurst: a burst of posts queued behind a busy loop does
-// not keep its memory for the life of the loop.
-func TestPostReleasesBurst(t *testing.T) {
-	l, _ := serve(t, newRecorder(t))
-	hold := make(chan struct{})
-	require.NoError(t, l.Post(func() { <-hold }))
-	const burst = 1 << 20
-	ran := 0
-	for range burst {
-		require.NoError(t, l.Post(func() { ran++ }))
-	}
-	close(hold)
-	caps := make(chan int, 1)
-	// Two passes later both of the loop's task arrays have been through a
-	// pass since the burst.
-	require.NoError(t, l.Post(func() {
-		require.NoError(t, l.Post(func() {
-			l.mu.Lock()
-			caps <- cap(l.tasks) + cap(l.spare)
-			l.mu.Unlock()
-		}))
-	}))
-	require.LessOrEqual(t, <-caps, 2*maxSpareTasks)
-	require.NoError(t, l.Post(func() { caps <- ran }))
-	require.Equal(t, burst, <-caps)
 }

@@ -2,11 +2,9 @@ package reactor
 
 import (
 	"bytes"
-	"context"
-	"errors"
+	"fmt"
 	"io"
 	"net"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,45 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// TestPeerCloseMidTransfer: a client sends 4 MiB and closes without reading
-// the echo. The server's writes then fail; the connection must close once,
-// with an error, and the server must go on serving.
-func TestPeerCloseMidTransfer(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		rec := newRecorder(t)
-		l, addr := serve(t, rec, opt)
-		c := dial(t, "tcp", addr)
-		go func() {
-			c.Write(payload(4 << 20))
-			c.Close()
-		}()
-		ev := rec.nextClose(t)
-		require.Error(t, ev.err)
-		c2 := dial(t, "tcp", addr)
-		require.Equal(t, []byte("still here"), roundTrip(t, c2, []byte("still here")))
-		waitUntil(t, "one open connection", func() bool { return l.Stats().Conns == 1 })
-	})
-}
-
-// TestPeerReset: a client that resets (RST) mid-transfer makes the server
-// close that connection with ECONNRESET (or EPIPE, if a write saw it
-// first).
-func TestPeerReset(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		rec := newRecorder(t)
-		_, addr := serve(t, rec, opt)
-		c := dial(t, "tcp", addr)
-		_, err := c.Write(payload(1 << 20))
-		require.NoError(t, err)
-		_, err = io.ReadFull(c, make([]byte, 1000)) // the echo has started
-		require.NoError(t, err)
-		require.NoError(t, c.(*net.TCPConn).SetLinger(0))
-		require.NoError(t, c.Close())
-		ev := rec.nextClose(t)
-		require.True(t, isConnBroken(ev.err), "OnClose reason %v, want ECONNRESET or EPIPE", ev.err)
-	})
-}
 
 // TestCloseSendsQueuedOutput: a handler queues 3 MiB and calls Close at
 // once; the client must get every byte and then an orderly EOF.
@@ -101,176 +60,6 @@ func TestAbortResets(t *testing.T) {
 	})
 }
 
-// TestStopFlushesQueuedOutput: Stop while every connection still has 1 MiB
-// queued; every client must still get all of it, then EOF.
-func TestStopFlushesQueuedOutput(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		want := payload(1 << 20)
-		rec := newRecorder(t)
-		rec.open = func(c *Conn) { c.Write(want) }
-		l, err := New(rec, opt)
-		require.NoError(t, err)
-		checkLeaks(t)
-		addr, err := l.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		done := make(chan error, 1)
-		go func() { done <- l.Run(context.Background()) }()
-
-		const n = 20
-		conns := make([]net.Conn, n)
-		for i := range conns {
-			conns[i] = dial(t, "tcp", addr.String())
-		}
-		waitUntil(t, "every connection open", func() bool { return l.Stats().Accepted == n })
-		l.Stop()
-		var wg sync.WaitGroup
-		for _, c := range conns {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				got, err := io.ReadAll(c)
-				c.Close()
-				if err != nil || !bytes.Equal(want, got) {
-					t.Errorf("after Stop: read %d bytes, err %v; want %d bytes", len(got), err, len(want))
-				}
-			}()
-		}
-		wg.Wait()
-		waitRun(t, done, "Run after Stop")
-		for range n {
-			require.ErrorIs(t, rec.nextClose(t).err, ErrStopped)
-		}
-		require.ErrorIs(t, l.Post(func() {}), ErrStopped)
-		require.ErrorIs(t, l.Run(context.Background()), ErrStopped)
-		_, err = net.Dial("tcp", addr.String())
-		require.Error(t, err, "the listener is closed")
-	})
-}
-
-// TestStopGracePeriod: a client that never reads cannot hold Stop beyond
-// the grace period; its connection is aborted with ErrStopped.
-func TestStopGracePeriod(t *testing.T) {
-	rec := newRecorder(t)
-	rec.open = func(c *Conn) { c.Write(payload(32 << 20)) } // more than the socket buffers hold
-	l, addr := serve(t, rec, WithGracePeriod(50*time.Millisecond), WithMaxOutput(32<<20))
-	dial(t, "tcp", addr)
-	waitUntil(t, "a connection blocked on output", func() bool { return l.Stats().WriteWaits > 0 })
-	l.Stop()
-	require.ErrorIs(t, rec.nextClose(t).err, ErrStopped)
-}
-
-func TestRunEndsWithContext(t *testing.T) {
-	checkLeaks(t)
-	l, err := New(newRecorder(t))
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- l.Run(ctx) }()
-	require.NoError(t, l.Post(cancel))
-	waitRun(t, done, "Run with its context cancelled")
-}
-
-// TestPostFromManyGoroutines: posts from many goroutines all run, on the
-// loop, each goroutine's in the order it posted them.
-func TestPostFromManyGoroutines(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		l, _ := serve(t, newRecorder(t), opt)
-		const goroutines, posts = 8, 1000
-		var seen [goroutines][]int // owned by the loop
-		var wg sync.WaitGroup
-		for g := range goroutines {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range posts {
-					assert.NoError(t, l.Post(func() { seen[g] = append(seen[g], i) }))
-				}
-			}()
-		}
-		wg.Wait()
-		result := make(chan [goroutines][]int, 1)
-		require.NoError(t, l.Post(func() { result <- seen }))
-		var got [goroutines][]int
-		select {
-		case got = <-result:
-		case <-time.After(testLimit):
-			t.Fatal("posted function did not run")
-		}
-		for g := range goroutines {
-			require.Len(t, got[g], posts)
-			for i, v := range got[g] {
-				require.Equal(t, i, v, "goroutine %d: posts out of order", g)
-			}
-		}
-		require.GreaterOrEqual(t, l.Stats().Posts, uint64(goroutines*posts+1))
-	})
-}
-
-func TestInputLimit(t *testing.T) {
-	rec := newRecorder(t)
-	rec.data = func(c *Conn) {} // never consumes
-	_, addr := serve(t, rec, WithMaxInput(100<<10))
-	c := dial(t, "tcp", addr)
-	go c.Write(payload(1 << 20))
-	require.ErrorIs(t, rec.nextClose(t).err, ErrInputFull)
-}
-
-// TestOutputLimit: Write refuses, whole, what would take the queued output
-// past WithMaxOutput, and a write larger than the maximum even when nothing
-// is queued (it would be sent at once, but need not all leave).
-func TestOutputLimit(t *testing.T) {
-	rec := newRecorder(t)
-	errs := make(chan error, 3)
-	rec.open = func(c *Conn) {
-		var err error
-		for i := 0; i < 15 && err == nil; i++ { // 60 KiB, queued
-			_, err = c.Write(payload(4 << 10))
-		}
-		errs <- err
-		n, err := c.Write(payload(10 << 10))
-		assert.Zero(t, n)
-		errs <- err
-		assert.Equal(t, 60<<10, c.Pending(), "a refused write queues nothing")
-	}
-	_, addr := serve(t, rec, WithMaxOutput(64<<10))
-	dial(t, "tcp", addr)
-	require.NoError(t, <-errs)
-	require.ErrorIs(t, <-errs, ErrOutputFull)
-
-	rec2 := newRecorder(t)
-	rec2.open = func(c *Conn) {
-		n, err := c.Write(payload(65 << 10))
-		assert.Zero(t, n)
-		errs <- err
-	}
-	_, addr2 := serve(t, rec2, WithMaxOutput(64<<10))
-	dial(t, "tcp", addr2)
-	require.ErrorIs(t, <-errs, ErrOutputFull)
-}
-
-// TestHandlerPanic: a panic in OnData closes that connection with a
-// *PanicError and the loop goes on serving the others.
-func TestHandlerPanic(t *testing.T) {
-	rec := newRecorder(t)
-	rec.data = func(c *Conn) {
-		if p, _ := c.Peek(0); bytes.Equal(p, []byte("boom")) {
-			panic(errors.New("handler bug"))
-		}
-		echo(c)
-	}
-	l, addr := serve(t, rec, WithLogger(discardLogger()))
-	good := dial(t, "tcp", addr)
-	bad := dial(t, "tcp", addr)
-	_, err := bad.Write([]byte("boom"))
-	require.NoError(t, err)
-	ev := rec.nextClose(t)
-	var perr *PanicError
-	require.ErrorAs(t, ev.err, &perr)
-	require.EqualError(t, perr.Unwrap(), "handler bug")
-	require.Equal(t, []byte("fine"), roundTrip(t, good, []byte("fine")))
-	require.Equal(t, uint64(1), l.Stats().Panics)
-}
-
 // TestCloseWithUnreadInput: the handler answers and closes while the client
 // is still sending. Closing a socket with unread input makes the kernel
 // reset the connection, destroying the answer in flight; the loop must
@@ -305,37 +94,145 @@ func TestCloseWithUnreadInput(t *testing.T) {
 	})
 }
 
-// TestLingerTimeout: a peer that never sends its FIN cannot keep a closed
-// connection open longer than the linger timeout.
-func TestLingerTimeout(t *testing.T) {
-	rec := newRecorder(t)
-	rec.open = func(c *Conn) {
-		c.WriteString("bye")
-		c.Close()
+// TestCloseNeverLosesReply: a handler that writes a reply and closes in the
+// same OnData loses nothing, whatever the linger (0 included): the linger
+// bounds the wait after the output left, never the flush itself. Each
+// client reads the whole reply and then EOF, not a reset.
+func TestCloseNeverLosesReply(t *testing.T) {
+	head := []byte("reply follows\n")
+	body := payload(64 << 10)
+	want := append(append([]byte{}, head...), body...)
+	for _, linger := range []time.Duration{0, time.Nanosecond, DefaultLinger} {
+		t.Run(fmt.Sprint(linger), func(t *testing.T) {
+			pollers(t, func(t *testing.T, opt Option) {
+				rec := newRecorder(t)
+				rec.data = func(c *Conn) {
+					c.Discard(c.Buffered())
+					c.Write(head) // queued: the body's write is not sent at once
+					c.Write(body)
+					assert.NoError(t, c.Close())
+				}
+				_, addr := serve(t, rec, opt, WithLinger(linger))
+				for i := range 100 {
+					c := dial(t, "tcp", addr)
+					_, err := c.Write([]byte("request"))
+					require.NoError(t, err)
+					got, err := io.ReadAll(c)
+					require.NoError(t, err, "connection %d: EOF, not a reset", i)
+					require.True(t, bytes.Equal(want, got), "connection %d: got %d bytes, want %d", i, len(got), len(want))
+					require.NoError(t, rec.nextClose(t).err)
+					c.Close()
+				}
+			})
+		})
 	}
-	_, addr := serve(t, rec, WithLinger(20*time.Millisecond))
-	c := dial(t, "tcp", addr)
-	got, err := io.ReadAll(c)
-	require.NoError(t, err)
-	require.Equal(t, "bye", string(got))
-	require.NoError(t, rec.nextClose(t).err) // while the client still holds the connection open
 }
 
-// Regression tests for what a second read of the loop found.
+// TestOnCloseWhenOutputLeft: OnClose runs in the pass in which the output
+// left and FIN was sent, not when the peer answers with its own FIN; the
+// wait for that FIN goes on inside the loop and shows only in Stats.
+func TestOnCloseWhenOutputLeft(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		var closedAt, onCloseAt uint64
+		rec := newRecorder(t)
+		rec.data = func(c *Conn) {
+			c.Discard(c.Buffered())
+			c.WriteString("bye\n")
+			c.Close()
+			closedAt = c.loop.st[statWaits]
+		}
+		onClose := make(chan error, 1)
+		h := &onCloseHook{recorder: rec, hook: func(c *Conn, err error) {
+			onCloseAt = c.loop.st[statWaits]
+			onClose <- err
+		}}
+		l, addr := serve(t, h, opt) // the default linger: 5 s
+		c := dial(t, "tcp", addr)
+		_, err := c.Write([]byte("hello"))
+		require.NoError(t, err)
+		got, err := io.ReadAll(c)
+		require.NoError(t, err)
+		require.Equal(t, "bye\n", string(got))
+		// The client keeps its end open: OnClose has run all the same.
+		select {
+		case err := <-onClose:
+			require.NoError(t, err)
+		case <-time.After(testLimit):
+			t.Fatal("no OnClose while the peer keeps its end open")
+		}
+		require.Equal(t, closedAt, onCloseAt, "OnClose in the pass of Close: no wait between")
+		waitUntil(t, "one lingering connection", func() bool {
+			s := l.Stats()
+			return s.Lingering == 1 && s.Conns == 0 && s.Closed == 1
+		})
+		c.Close()
+		waitUntil(t, "the linger ended by the peer's FIN", func() bool { return l.Stats().Lingering == 0 })
+		require.Zero(t, l.Stats().LingerTimeouts)
+	})
+}
 
-// TestTimerStopsAnother: a timer function that stops another due timer must
-// not break the loop.
-func TestTimerStopsAnother(t *testing.T) {
-	l, _ := serve(t, newRecorder(t))
-	ran := make(chan string, 2)
-	require.NoError(t, l.Post(func() {
-		var b *Timer
-		l.AfterFunc(0, func() { b.Stop(); ran <- "a" })
-		b = l.AfterFunc(0, func() { ran <- "b" })
-		l.AfterFunc(time.Millisecond, func() { ran <- "later" })
-	}))
-	require.Equal(t, "a", <-ran)
-	require.Equal(t, "later", <-ran)
+// TestOnCloseAfterLargeOutput: with more output queued than the socket
+// buffers hold and a slow reader, OnClose waits until the last byte has
+// been handed to the kernel.
+func TestOnCloseAfterLargeOutput(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		want := payload(8 << 20)
+		sentAtClose := make(chan uint64, 1)
+		rec := newRecorder(t)
+		rec.open = func(c *Conn) {
+			for p := want; len(p) > 0; p = p[min(len(p), 1<<20):] {
+				_, err := c.Write(p[:min(len(p), 1<<20)])
+				assert.NoError(t, err)
+			}
+			c.Close()
+		}
+		h := &onCloseHook{recorder: rec, hook: func(c *Conn, err error) { sentAtClose <- c.loop.st[statBytesOut] }}
+		_, addr := serve(t, h, opt, WithMaxOutput(16<<20), WithWriteWatermarks(1<<20, 16<<20))
+		c := dial(t, "tcp", addr)
+		got := make([]byte, 0, len(want))
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := c.Read(buf)
+			got = append(got, buf[:n]...)
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			time.Sleep(100 * time.Microsecond) // a slow reader: the output stalls and resumes
+		}
+		require.True(t, bytes.Equal(want, got), "got %d bytes, want %d", len(got), len(want))
+		require.Equal(t, uint64(len(want)), <-sentAtClose, "OnClose after every byte left")
+	})
+}
+
+// TestCloseCallsInOnClose: inside OnClose, every closing call returns
+// ErrClosed and changes nothing: an orderly close does not turn into a
+// reset.
+func TestCloseCallsInOnClose(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		rec := newRecorder(t)
+		rec.data = func(c *Conn) {
+			c.Discard(c.Buffered())
+			c.WriteString("bye")
+			c.Close()
+		}
+		h := &onCloseHook{recorder: rec, hook: func(c *Conn, err error) {
+			assert.ErrorIs(t, c.Abort(), ErrClosed)
+			assert.ErrorIs(t, c.Close(), ErrClosed)
+			assert.ErrorIs(t, c.CloseWrite(), ErrClosed)
+			assert.ErrorIs(t, c.CloseWithError(io.ErrClosedPipe), ErrClosed)
+			_, werr := c.WriteString("late")
+			assert.ErrorIs(t, werr, ErrClosed)
+		}}
+		_, addr := serve(t, h, opt)
+		c := dial(t, "tcp", addr)
+		_, err := c.Write([]byte("x"))
+		require.NoError(t, err)
+		got, err := io.ReadAll(c)
+		require.NoError(t, err, "EOF, not a reset")
+		require.Equal(t, "bye", string(got))
+		require.NoError(t, rec.nextClose(t).err)
+	})
 }
 
 // broadcaster tells every other connection when one closes.
@@ -369,23 +266,6 @@ func TestWriteInOnClose(t *testing.T) {
 	require.Equal(t, "bye\n", string(got))
 }
 
-// TestGraceKeepsSentOutput: when the grace period ends, a connection whose
-// output has all left (it waits only for the peer's FIN) is closed without
-// a reset, which would destroy the bytes the peer has not read yet.
-func TestGraceKeepsSentOutput(t *testing.T) {
-	want := payload(256 << 10)
-	rec := newRecorder(t)
-	rec.open = func(c *Conn) { c.Write(want) }
-	l, addr := serve(t, rec, WithGracePeriod(20*time.Millisecond), WithLinger(time.Minute))
-	c := dial(t, "tcp", addr)
-	waitUntil(t, "all output sent", func() bool { return l.Stats().BytesOut == uint64(len(want)) })
-	l.Stop()
-	require.ErrorIs(t, rec.nextClose(t).err, ErrStopped)
-	got, err := io.ReadAll(c)
-	require.NoError(t, err)
-	require.True(t, bytes.Equal(want, got), "got %d of %d bytes", len(got), len(want))
-}
-
 // TestCloseStalledOutput: Close with output that a peer never reads ends
 // after the stall bound (the linger, at least a second), with a reset and
 // ErrWriteTimeout.
@@ -398,16 +278,4 @@ func TestCloseStalledOutput(t *testing.T) {
 	_, addr := serve(t, rec, WithMaxOutput(32<<20), WithLinger(30*time.Millisecond))
 	dial(t, "tcp", addr) // never reads
 	require.ErrorIs(t, rec.nextClose(t).err, ErrWriteTimeout)
-}
-
-func TestStopBeforeRunReleasesEverything(t *testing.T) {
-	checkLeaks(t)
-	l, err := New(newRecorder(t))
-	require.NoError(t, err)
-	_, err = l.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	l.Stop()
-	require.NoError(t, l.Run(context.Background()))
-	_, err = l.Listen("tcp", "127.0.0.1:0")
-	require.ErrorIs(t, err, ErrStopped)
 }

@@ -37,9 +37,9 @@ func (l *Loop) Dial(network, address string, timeout time.Duration) (*Conn, erro
 		unix.Close(fd)
 		return nil, err
 	}
-	c := &Conn{loop: l, fd: int32(fd), flags: fRegWrite | fConnecting}
+	c := &Conn{loop: l, fd: int32(fd), state: stConnecting, facts: factWaitWrite}
 	if ra.tcp {
-		c.flags |= fTCP
+		c.set(factTCP)
 	}
 	l.setFD(fd, c)
 	l.conns++
@@ -48,32 +48,37 @@ func (l *Loop) Dial(network, address string, timeout time.Duration) (*Conn, erro
 	case nil, unix.EINPROGRESS, unix.EINTR:
 		// Done, or going on: the poller reports the fd writable either way.
 	default:
-		l.abort(c, os.NewSyscallError("connect", err)) // OnClose in this pass
+		c.abort(os.NewSyscallError("connect", err)) // OnClose in this pass
 		return c, nil
 	}
 	if timeout > 0 {
-		c.timers().connectBy = after(l.now(), timeout)
-		l.armTimers(c)
+		c.ensureTimers().connectBy = after(l.now(), timeout)
+		c.armTimers()
 	}
 	return c, nil
 }
 
 // connected runs when the poller reports a connecting socket: the connect
 // has finished, and SO_ERROR says how.
-func (l *Loop) connected(c *Conn) {
-	if c.flags&(fAbort|fClosed|fMarked) != 0 {
+func (c *Conn) connected() {
+	if c.has(factMarked) {
 		return
 	}
+	l := c.loop
 	errno, err := unix.GetsockoptInt(int(c.fd), unix.SOL_SOCKET, unix.SO_ERROR)
 	if err == nil && errno != 0 {
 		err = unix.Errno(errno)
 	}
 	if err != nil {
-		l.abort(c, os.NewSyscallError("connect", err))
+		c.abort(os.NewSyscallError("connect", err))
 		return
 	}
-	c.flags &^= fConnecting
-	if c.flags&fTCP != 0 {
+	c.state = stOpen
+	if c.has(factCloseAfterConnect) {
+		c.clear(factCloseAfterConnect)
+		c.state = stClosing // closed before it connected: no OnOpen
+	}
+	if c.has(factTCP) {
 		_ = unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		if l.cfg.keepAlive > 0 {
 			setKeepAlive(int(c.fd), l.cfg.keepAlive)
@@ -86,13 +91,13 @@ func (l *Loop) connected(c *Conn) {
 	switch {
 	case c.Pending() > 0:
 		l.markDirty(c) // written before OnOpen
-	case c.flags&fWantShutWR != 0:
-		l.shutWrite(c) // CloseWrite before OnOpen
+	case c.has(factWantFIN):
+		c.sendFIN() // CloseWrite before OnOpen
 	}
-	l.sync(c)
-	if c.flags&fClosing == 0 {
-		l.started(c) // closed before it connected: no OnOpen
+	c.updateInterest()
+	if c.state == stOpen {
+		c.start()
 	} else {
-		l.armTimers(c)
+		c.armTimers()
 	}
 }

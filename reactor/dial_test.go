@@ -15,162 +15,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestPeerHalfCloseEcho: the client sends, then half-closes (FIN) and
-// keeps reading; the echo server sends back every byte received before the
-// FIN, then closes, and OnClose reports io.EOF.
-func TestPeerHalfCloseEcho(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		rec := newRecorder(t)
-		_, addr := serve(t, rec, opt)
-		c := dial(t, "tcp", addr)
-		want := payload(3 << 20)
-		go func() {
-			c.Write(want)
-			c.(*net.TCPConn).CloseWrite()
-		}()
-		got, err := io.ReadAll(c)
-		require.NoError(t, err)
-		require.True(t, bytes.Equal(want, got), "echoed %d of %d bytes", len(got), len(want))
-		require.ErrorIs(t, rec.nextClose(t).err, io.EOF)
-	})
-}
-
-// requestCounter answers, HTTP/1.0 style, once the client has half-closed:
-// it counts the request bytes and writes the count after the peer's FIN.
-type requestCounter struct {
-	*recorder
-	n map[*Conn]int
-}
-
-func (h requestCounter) OnData(c *Conn) {
-	p, _ := c.Next(0)
-	h.n[c] += len(p)
-}
-
-func (h requestCounter) OnPeerClose(c *Conn) {
-	assert.True(h.t, c.PeerClosed())
-	fmt.Fprintf(connWriter{c}, "received %d bytes", h.n[c])
-	c.Close()
-}
-
-type connWriter struct{ c *Conn }
-
-func (w connWriter) Write(p []byte) (int, error) { return w.c.Write(p) }
-
-func TestHalfCloserRespondsAfterFIN(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		h := requestCounter{newRecorder(t), map[*Conn]int{}}
-		_, addr := serve(t, h, opt)
-		c := dial(t, "tcp", addr)
-		_, err := c.Write(payload(100000))
-		require.NoError(t, err)
-		require.NoError(t, c.(*net.TCPConn).CloseWrite())
-		got, err := io.ReadAll(c)
-		require.NoError(t, err)
-		require.Equal(t, "received 100000 bytes", string(got))
-		require.ErrorIs(t, h.nextClose(t).err, io.EOF)
-	})
-}
-
-// TestCloseWrite: the server half-closes after its greeting and keeps
-// reading what the client sends; when the client's FIN comes, the
-// connection closes.
-func TestCloseWrite(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		rec := newRecorder(t)
-		got := make(chan string, 10)
-		rec.open = func(c *Conn) {
-			c.WriteString("hello")
-			assert.NoError(t, c.CloseWrite())
-			_, err := c.WriteString("more")
-			assert.ErrorIs(t, err, ErrClosed)
-			assert.ErrorIs(t, c.CloseWrite(), ErrClosed)
-		}
-		rec.data = func(c *Conn) {
-			p, _ := c.Next(0)
-			got <- string(p)
-		}
-		_, addr := serve(t, rec, opt)
-		c := dial(t, "tcp", addr)
-		greeting, err := io.ReadAll(c)
-		require.NoError(t, err, "the server's FIN ends the greeting")
-		require.Equal(t, "hello", string(greeting))
-		_, err = c.Write([]byte("still listening?"))
-		require.NoError(t, err)
-		require.Equal(t, "still listening?", <-got)
-		require.NoError(t, c.Close())
-		require.ErrorIs(t, rec.nextClose(t).err, io.EOF)
-	})
-}
-
-func TestReadTimeout(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		rec := newRecorder(t)
-		l, addr := serve(t, rec, opt, WithReadTimeout(300*time.Millisecond))
-		c := dial(t, "tcp", addr)
-		require.Equal(t, []byte("hi"), roundTrip(t, c, []byte("hi")))
-		// Now the client goes silent: a dead peer.
-		ev := rec.nextClose(t)
-		require.ErrorIs(t, ev.err, ErrReadTimeout)
-		require.ErrorIs(t, ev.err, os.ErrDeadlineExceeded)
-		_, err := io.ReadAll(c)
-		require.True(t, err == nil || isConnBroken(err), "the client sees the connection end: %v", err)
-		waitUntil(t, "no open connection", func() bool { return l.Stats().Conns == 0 })
-	})
-}
-
-func TestSetReadTimeoutPerConnection(t *testing.T) {
-	rec := newRecorder(t)
-	rec.open = func(c *Conn) { c.SetReadTimeout(20 * time.Millisecond) }
-	_, addr := serve(t, rec)
-	dial(t, "tcp", addr)
-	require.ErrorIs(t, rec.nextClose(t).err, ErrReadTimeout)
-}
-
-// TestWriteTimeout: a peer that stops reading cannot hold queued output
-// forever.
-func TestWriteTimeout(t *testing.T) {
-	rec := newRecorder(t)
-	rec.open = func(c *Conn) { c.Write(payload(32 << 20)) }
-	_, addr := serve(t, rec, WithMaxOutput(32<<20), WithWriteTimeout(30*time.Millisecond))
-	dial(t, "tcp", addr) // never reads
-	ev := rec.nextClose(t)
-	require.ErrorIs(t, ev.err, ErrWriteTimeout)
-	require.ErrorIs(t, ev.err, os.ErrDeadlineExceeded)
-}
-
-func TestTimers(t *testing.T) {
-	l, _ := serve(t, newRecorder(t))
-	order := make(chan string, 10)
-	require.NoError(t, l.Post(func() {
-		l.AfterFunc(30*time.Millisecond, func() { order <- "30ms" })
-		l.AfterFunc(10*time.Millisecond, func() { order <- "10ms" })
-		stopped := l.AfterFunc(20*time.Millisecond, func() { order <- "stopped" })
-		assert.True(t, stopped.Stop())
-		assert.False(t, stopped.Stop())
-		moved := l.AfterFunc(time.Hour, func() { order <- "reset to 40ms" })
-		assert.True(t, moved.Reset(40*time.Millisecond))
-		l.AfterFunc(50*time.Millisecond, func() { close(order) })
-	}))
-	var got []string
-	for s := range order {
-		got = append(got, s)
-	}
-	require.Equal(t, []string{"10ms", "30ms", "reset to 40ms"}, got)
-
-	// No timer due: the loop must not wake up at all. The pass that ran the
-	// last timer ends with a wait of its own, which is counted when it
-	// starts: let the loop get there first.
-	waitUntil(t, "the loop idle in its wait", func() bool {
-		w := l.Stats().Waits
-		time.Sleep(10 * time.Millisecond)
-		return l.Stats().Waits == w
-	})
-	before := l.Stats().Waits
-	time.Sleep(50 * time.Millisecond) // observing that nothing happens
-	require.Equal(t, before, l.Stats().Waits, "an idle loop without timers woke up")
-}
-
 // TestDialSameLoop: a client connection dialed by the loop talks to the
 // loop's own listener; bytes written before OnOpen go out once connected.
 func TestDialSameLoop(t *testing.T) {
@@ -267,4 +111,105 @@ func TestDialTimeout(t *testing.T) {
 	ev := rec.nextClose(t)
 	require.ErrorIs(t, ev.err, ErrDialTimeout)
 	require.ErrorIs(t, ev.err, os.ErrDeadlineExceeded)
+}
+
+// TestCloseBeforeConnect: Close on a dialed connection before it connects
+// ends it with OnClose(nil) and no OnOpen.
+func TestCloseBeforeConnect(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	r := newRecorder(t)
+	r.open = func(c *Conn) { t.Error("OnOpen after Close") }
+	l, err := New(r)
+	require.NoError(t, err)
+	run(t, l)
+	require.NoError(t, l.Post(func() {
+		c, err := l.Dial("tcp", ln.Addr().String(), 0)
+		if assert.NoError(t, err) {
+			assert.NoError(t, c.Close())
+		}
+	}))
+	require.NoError(t, r.nextClose(t).err)
+}
+
+// TestCloseWriteBeforeConnect: CloseWrite on a dialed connection before it
+// connects, with nothing queued, sends FIN once it has connected.
+func TestCloseWriteBeforeConnect(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	r := newRecorder(t)
+	l, err := New(r)
+	require.NoError(t, err)
+	run(t, l)
+	require.NoError(t, l.Post(func() {
+		c, err := l.Dial("tcp", ln.Addr().String(), 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if err := c.CloseWrite(); err != nil {
+			t.Error(err)
+		}
+	}))
+	sc, err := ln.Accept()
+	require.NoError(t, err)
+	defer sc.Close()
+	sc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err = sc.Read(make([]byte, 1))
+	require.ErrorIs(t, err, io.EOF, "peer never got FIN after CloseWrite before connect")
+}
+
+// TestReadTimeoutOnDialed: a read timeout set on a dialed connection before
+// OnOpen is enforced once it has connected.
+func TestReadTimeoutOnDialed(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	r := newRecorder(t)
+	l, err := New(r)
+	require.NoError(t, err)
+	run(t, l)
+	require.NoError(t, l.Post(func() {
+		c, err := l.Dial("tcp", ln.Addr().String(), 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		c.SetReadTimeout(100 * time.Millisecond)
+	}))
+	sc, err := ln.Accept()
+	require.NoError(t, err)
+	defer sc.Close()
+	select {
+	case ev := <-r.closed:
+		require.ErrorIs(t, ev.err, ErrReadTimeout)
+	case <-time.After(2 * time.Second):
+		t.Fatal("read timeout of 100ms never fired on dialed connection")
+	}
+}
+
+// TestDialedTimeoutNotOverwritten: a SetReadTimeout made between Dial and
+// OnOpen is kept, not overwritten by the loop's default (WithReadTimeout).
+func TestDialedTimeoutNotOverwritten(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	r := newRecorder(t)
+	l, err := New(r, WithReadTimeout(100*time.Millisecond))
+	require.NoError(t, err)
+	run(t, l)
+	require.NoError(t, l.Post(func() {
+		c, _ := l.Dial("tcp", ln.Addr().String(), 0)
+		c.SetReadTimeout(0) // off for this connection
+	}))
+	sc, err := ln.Accept()
+	require.NoError(t, err)
+	defer sc.Close()
+	select {
+	case ev := <-r.closed:
+		t.Fatalf("closed with %v although its read timeout was turned off", ev.err)
+	case <-time.After(500 * time.Millisecond):
+	}
 }

@@ -17,51 +17,61 @@
 //
 // # One pass of the loop
 //
-// Run repeats this pass until the loop has stopped:
+// Run (loop.go: run) repeats this pass until the loop has stopped; each
+// phase is named after the function that runs it:
 //
-//  1. Run the timers that are due, earliest first (a min-heap).
-//  2. Run the functions posted since the last pass, in the order posted. A
-//     function posted by a posted function runs in the next pass.
-//  3. If Stop was called or Run's context ended, begin shutting down: close
-//     the listeners and close every connection: at once (FIN, then OnClose)
-//     if nothing is queued, else once its queued output has left. The grace
+//   - runTimers: run the timers that are due, earliest first (a min-heap,
+//     timer_heap.go).
+//   - runTasks: run the functions posted since the last pass, in the order
+//     posted. A function posted by a posted function runs in the next pass.
+//   - beginShutdown, once Stop was called or Run's context ended: close the
+//     listeners and every connection: at once (FIN, then OnClose) if
+//     nothing is queued, else once its queued output has left. The grace
 //     period bounds only output that does not leave: then it is dropped and
 //     the peer gets a reset.
-//  4. Flush: for every connection that was written to since the last pass,
-//     send its queued output with one writev. Write interest is registered
-//     only for connections whose output did not all leave, and cleared when
-//     it has.
-//  5. Close phase: for every connection marked for closing (its output has
-//     left and FIN was sent, or it was aborted), call OnClose; then either
-//     release the fd (unregister, close) or, if the peer has not sent its
-//     FIN, let the connection linger. Lingering connections are released
-//     here too, later. Only here is an fd closed, so no callback sees a
-//     closed or reused fd number. Steps 4 and 5 repeat while OnClose writes
-//     to or closes other connections, so nothing written is left waiting
-//     for an unrelated event.
-//  6. Publish the statistics for Stats. Stop here if shutdown is complete:
-//     no connection is left for the handler, and the peers of the lingering
-//     ones have acknowledged what was sent to them (or the grace period
-//     ended); the lingering ones are then released.
-//  7. Wait for readiness until the next timer is due, or forever if there
-//     is none. Post and Stop wake the wait. Before a wait that may block,
-//     the loop yields to the Go scheduler once (runtime.Gosched): measured
-//     before socket I/O used raw system calls, it cut the server's CPU per
-//     message by a third; it still helps a little (see loop.go).
-//  8. For each fd ready to read: a listener accepts (until EAGAIN, at most
-//     maxAcceptsPerPass), a connection reads once into the loop's read
-//     buffer and OnData sees the new bytes after any bytes it left before.
-//     A 0-byte read is the peer's FIN. EAGAIN is not an error: the fd is
-//     simply not ready after all.
-//  9. For each fd ready to write: send the output that a previous pass could
-//     not (a partial send); the rest waits for the next report.
+//   - flushDirty (conn_write.go), the flush phase: every connection written
+//     to since the last pass sends its queued output with one writev. Write
+//     interest is registered only for connections whose output did not all
+//     leave, and cleared when it has.
+//   - closeMarked (conn_close.go), the close phase: every connection queued
+//     for closing (its output has left and FIN was sent, or it was aborted)
+//     gets OnClose; then its fd is released (unregistered, closed) or, if
+//     the peer has not sent its FIN, the connection lingers. Lingering
+//     connections are released here too, later. Only here is an fd closed,
+//     so no callback sees a closed or reused fd number. flushAndClose
+//     repeats the flush and close phases while OnClose writes to or closes
+//     other connections, so nothing written is left waiting for an
+//     unrelated event.
+//   - publish (stats.go): copy the counters for Stats. Run returns here if
+//     shutdown is complete: no connection is left for the handler, and the
+//     peers of the lingering ones have acknowledged what was sent to them
+//     (or the grace period ended); the lingering ones are then released.
+//   - wait: wait for readiness until the next timer is due, or forever if
+//     there is none. Post and Stop wake the wait. Before a wait that may
+//     block, the loop yields to the Go scheduler once (runtime.Gosched),
+//     which costs less than the threads spinning around a blocking wait.
+//   - The read phase: each fd reported readable is handed to its owner in
+//     the fd table (an fdOwner). A listener accepts (listener.go: accept,
+//     until EAGAIN, at most maxAcceptsPerPass); a connection reads once into
+//     the loop's read buffer (conn_read.go: read) and OnData sees the new
+//     bytes after any it left before (deliver). A 0-byte read is the peer's
+//     FIN (peerFIN). EAGAIN is not an error: the fd was not ready after all.
+//   - The write phase: each fd reported writable sends the output that an
+//     earlier send could not (conn_write.go: flush); the rest waits for the
+//     next report. A connecting socket learns how its connect ended
+//     (dial.go: connected).
 //
-// Writes made by handlers in steps 1, 2, 8 and 9 leave in step 4 of the next
-// pass, so many small writes to one connection in one pass become one
-// system call: that is how pipelined requests get answered cheaply. The
-// exception is a large write (16 KiB or more) to a connection with nothing
-// queued: it is sent at once, since copying it would cost more than the
-// system call, and only what the socket does not take is queued.
+// Writes made by handlers in the timer, task, read and write phases leave
+// in the flush phase of the next pass, so many small writes to one
+// connection in one pass become one system call: that is how pipelined
+// requests get answered cheaply. The exception is a large write (16 KiB or
+// more) to a connection with nothing queued: it is sent at once, since
+// copying it would cost more than the system call, and only what the
+// socket does not take is queued.
+//
+// One echoed byte, file by file: listener.go (accept, open), conn_read.go
+// (read, deliver, OnData), conn_write.go (Write, queueOutput; then
+// flushDirty, flush, send, updateInterest).
 //
 // # Closing
 //

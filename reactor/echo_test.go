@@ -7,7 +7,9 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -24,6 +26,43 @@ func TestEchoSizes(t *testing.T) {
 		}
 		st := l.Stats()
 		require.GreaterOrEqual(t, st.BytesIn, uint64(9<<20))
+	})
+}
+
+// TestPartialMessages checks that input a handler leaves is kept, in order,
+// and shown again with the next bytes: the handler takes 10-byte messages
+// only, the client sends them cut at awkward places.
+func TestPartialMessages(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		rec := newRecorder(t)
+		rec.data = func(c *Conn) {
+			for {
+				msg, err := c.Next(10)
+				if err != nil {
+					return
+				}
+				c.Write(bytes.ToUpper(msg))
+			}
+		}
+		_, addr := serve(t, rec, opt)
+		c := dial(t, "tcp", addr)
+		var stream bytes.Buffer
+		for i := range 50 {
+			fmt.Fprintf(&stream, "message%03d", i)
+		}
+		want := bytes.ToUpper(stream.Bytes())
+		go func() {
+			p := stream.Bytes()
+			for _, cut := range []int{3, 17, 1, 10, 9, 11, 100, 1} {
+				c.Write(p[:cut])
+				p = p[cut:]
+			}
+			c.Write(p)
+		}()
+		got := make([]byte, len(want))
+		_, err := io.ReadFull(c, got)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got))
 	})
 }
 
@@ -104,39 +143,52 @@ func TestThousandConns(t *testing.T) {
 	})
 }
 
-// TestPartialMessages checks that input a handler leaves is kept, in order,
-// and shown again with the next bytes: the handler takes 10-byte messages
-// only, the client sends them cut at awkward places.
-func TestPartialMessages(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		rec := newRecorder(t)
-		rec.data = func(c *Conn) {
-			for {
-				msg, err := c.Next(10)
-				if err != nil {
+// TestChurn: 5,000 connect, echo, close cycles, a third of them closing
+// before reading the echo and a third resetting, leave no fd, connection or
+// buffer behind.
+func TestChurn(t *testing.T) {
+	l, addr := serve(t, newRecorder(t)) // serve checks for leaked fds and goroutines
+	const cycles, workers = 5000, 4
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msg := []byte("churn")
+			for i := w; i < cycles; i += workers {
+				c, err := net.Dial("tcp", addr)
+				if !assert.NoError(t, err) {
 					return
 				}
-				c.Write(bytes.ToUpper(msg))
+				c.SetDeadline(time.Now().Add(testLimit))
+				_, err = c.Write(msg)
+				assert.NoError(t, err)
+				switch i % 3 {
+				case 0: // a well-behaved client
+					_, err = io.ReadFull(c, make([]byte, len(msg)))
+					assert.NoError(t, err)
+				case 1: // leaves without reading
+				case 2: // resets
+					c.(*net.TCPConn).SetLinger(0)
+				}
+				c.Close()
 			}
-		}
-		_, addr := serve(t, rec, opt)
-		c := dial(t, "tcp", addr)
-		var stream bytes.Buffer
-		for i := range 50 {
-			fmt.Fprintf(&stream, "message%03d", i)
-		}
-		want := bytes.ToUpper(stream.Bytes())
-		go func() {
-			p := stream.Bytes()
-			for _, cut := range []int{3, 17, 1, 10, 9, 11, 100, 1} {
-				c.Write(p[:cut])
-				p = p[cut:]
-			}
-			c.Write(p)
 		}()
-		got := make([]byte, len(want))
-		_, err := io.ReadFull(c, got)
-		require.NoError(t, err)
-		require.Equal(t, string(want), string(got))
+	}
+	wg.Wait()
+	waitUntil(t, "every connection closed", func() bool {
+		st := l.Stats()
+		return st.Conns == 0 && st.Closed == cycles
 	})
+	empty := make(chan bool, 1)
+	require.NoError(t, l.Post(func() {
+		n := 0
+		for _, c := range l.fds {
+			if _, ok := c.(*Conn); ok {
+				n++
+			}
+		}
+		empty <- n == 0 && l.held == 0
+	}))
+	require.True(t, <-empty, "the connection table is empty and no buffer is held")
 }

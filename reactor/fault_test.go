@@ -29,10 +29,6 @@ type injector struct {
 	injected int
 }
 
-func newInjector(seed uint64) *injector {
-	return &injector{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), failFD: -1}
-}
-
 // spurious returns an injected error, or nil to let the call through.
 func (f *injector) spurious(fd int) error {
 	if fd == f.failFD {
@@ -84,6 +80,10 @@ func (f *injector) wrap(real syscalls) syscalls {
 			return real.accept(fd)
 		},
 	}
+}
+
+func newInjector(seed uint64) *injector {
+	return &injector{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), failFD: -1}
 }
 
 // TestEchoThroughFaults drives echoes through randomly injected short

@@ -17,12 +17,9 @@ import (
 
 // TestGoexitInOnClose: a handler that ends the loop's goroutine in
 // OnClose (runtime.Goexit, what t.FailNow/require do) must still leave the
-// loop released. closeMarked has already nil'ed l.closing[i] when OnClose
-// runs; Goexit leaves the nil in the list, and shutdownNow's closeMarked
-// dereferences it. Also, the bookkeeping after callOnClose in
-// endHandlerView (conns--, Closed++, freeing the rings) is skipped, and
-// releaseAll skips it too for a connection already marked fClosed: after
-// Run, Stats says one connection is still open.
+// loop released: the goroutine ends without a panic, even with the
+// connection half way through its close, and afterwards Stats shows no
+// connection open and no buffer held.
 func TestGoexitInOnClose(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
 		checkLeaks(t)
@@ -57,10 +54,9 @@ func TestGoexitInOnClose(t *testing.T) {
 // TestGoexitRunsAcceptedPosts: a Group's hand-off is a posted
 // l.open(fd). When a handler ends the loop's goroutine (Goexit in OnOpen of
 // the first handed-off connection), the rest of that batch of posted
-// functions is dropped: runTasks had already taken them off l.tasks, and
-// shutdownNow only runs l.tasks. The second handed-off fd is never
-// adopted nor closed: an fd leak, and a post accepted before the loop
-// stopped that never runs.
+// functions still runs, although the loop had already taken it off its
+// queue: every post accepted before the loop stopped runs, and the second
+// handed-off fd is adopted and closed, not leaked.
 func TestGoexitRunsAcceptedPosts(t *testing.T) {
 	rec := newRecorder(t)
 	opened := 0

@@ -167,9 +167,6 @@ func (g *Group) release() {
 	}
 }
 
-// Loops returns the group's loops, for per-loop work such as Post.
-func (g *Group) Loops() []*Loop { return g.loops }
-
 // Listen makes the group serve network and address, spreading connections
 // as its AcceptMode says, and returns the address bound. Call it before Run.
 func (g *Group) Listen(network, address string) (net.Addr, error) {

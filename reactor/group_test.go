@@ -8,32 +8,10 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 )
-
-// runGroup starts g on a goroutine; at cleanup it stops it and checks that
-// Run returned nil.
-func runGroup(t *testing.T, g *Group) {
-	done := make(chan error, 1)
-	go func() { done <- g.Run(context.Background()) }()
-	t.Cleanup(func() {
-		g.Stop()
-		waitRun(t, done, "Group.Run after Stop")
-	})
-}
-
-func newTestGroup(t *testing.T, loops int, opts ...GroupOption) (*Group, []*recorder) {
-	checkLeaks(t)
-	recs := make([]*recorder, loops)
-	g, err := NewGroup(func(i int) Handler {
-		recs[i] = newRecorder(t)
-		return recs[i]
-	}, append(opts, WithLoops(loops))...)
-	require.NoError(t, err)
-	return g, recs
-}
 
 func TestGroupSpreadsConnections(t *testing.T) {
 	for _, mode := range []struct {
@@ -114,75 +92,26 @@ func TestGroupDrain(t *testing.T) {
 	waitRun(t, done, "Group.Run after Stop")
 }
 
-// TestGroupPanicStaysInItsLoop: a handler panic closes that connection;
-// every loop goes on serving.
-func TestGroupPanicStaysInItsLoop(t *testing.T) {
-	g, recs := newTestGroup(t, 2, WithAcceptMode(AcceptHandoff), WithLoopOptions(WithLogger(discardLogger())))
-	for _, r := range recs {
-		r.data = func(c *Conn) {
-			if p, _ := c.Peek(0); bytes.Equal(p, []byte("boom")) {
-				panic("boom")
-			}
-			echo(c)
-		}
-	}
+// TestGroupRunTwice: a second Run of a running group returns ErrRunning
+// and leaves the first one serving; after the group stopped, Run returns
+// ErrStopped.
+func TestGroupRunTwice(t *testing.T) {
+	g, _ := newTestGroup(t, 2)
 	addr, err := g.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	runGroup(t, g)
-	bad := dial(t, "tcp", addr.String())
-	_, err = bad.Write([]byte("boom"))
-	require.NoError(t, err)
-	_, err = io.ReadAll(bad)
-	require.True(t, err == nil || isConnBroken(err))
-	for i := range 4 { // round robin: both loops
-		c := dial(t, "tcp", addr.String())
-		msg := []byte(fmt.Sprint("after the panic ", i))
-		require.Equal(t, msg, roundTrip(t, c, msg))
+	done := make(chan error, 1)
+	go func() { done <- g.Run(context.Background()) }()
+	c := dial(t, "tcp", addr.String())
+	require.Equal(t, []byte("one"), roundTrip(t, c, []byte("one")))
+	require.ErrorIs(t, g.Run(context.Background()), ErrRunning)
+	select {
+	case err := <-done:
+		t.Fatalf("the first Run returned %v after a second Run", err)
+	case <-time.After(20 * time.Millisecond): // observing that nothing happens
 	}
-	sum, _ := g.Stats()
-	require.Equal(t, uint64(1), sum.Panics)
-}
-
-// TestListenFD passes a listening socket's fd into a loop, as systemd
-// socket activation or a restarting parent would.
-func TestListenFD(t *testing.T) {
-	for _, loops := range []int{1, 2} {
-		t.Run(fmt.Sprint(loops, " loops"), func(t *testing.T) {
-			g, _ := newTestGroup(t, loops)
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			f, err := ln.(*net.TCPListener).File() // a dup of the listening fd
-			require.NoError(t, err)
-			ln.Close()
-			fd, err := unix.Dup(int(f.Fd()))
-			require.NoError(t, err)
-			f.Close()
-			addr, err := g.ListenFD(fd)
-			require.NoError(t, err)
-			require.Equal(t, ln.Addr().String(), addr.String())
-			runGroup(t, g)
-			for i := range 4 {
-				c := dial(t, "tcp", addr.String())
-				msg := []byte(fmt.Sprint("inherited ", i))
-				require.Equal(t, msg, roundTrip(t, c, msg))
-			}
-		})
-	}
-}
-
-func TestListenFDRefusesOtherSockets(t *testing.T) {
-	l, err := New(newRecorder(t))
-	require.NoError(t, err)
-	defer func() { l.Stop(); l.Run(context.Background()) }()
-	a, b := socketpairFDs(t)
-	defer unix.Close(b)
-	_, err = l.ListenFD(a)
-	require.ErrorIs(t, err, unix.EINVAL, "a socket pair is not listening")
-	unix.Close(a)
-}
-
-func socketpairFDs(t *testing.T) (int, int) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	require.NoError(t, err)
-	return fds[0], fds[1]
+	c2 := dial(t, "tcp", addr.String())
+	require.Equal(t, []byte("still serving"), roundTrip(t, c2, []byte("still serving")))
+	g.Stop()
+	waitRun(t, done, "Group.Run after Stop")
+	require.ErrorIs(t, g.Run(context.Background()), ErrStopped)
 }

@@ -1,9 +1,8 @@
 package reactor
 
-// Regression tests for a second read of the dial, half-close and timeout
-// paths: each failed before its fix.
-
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -11,66 +10,99 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 )
 
-// CloseWrite before the connect finishes, with nothing queued: FIN is never sent.
-func TestCloseWriteBeforeConnect(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	r := newRecorder(t)
-	l, err := New(r)
-	require.NoError(t, err)
-	run(t, l)
-	require.NoError(t, l.Post(func() {
-		c, err := l.Dial("tcp", ln.Addr().String(), 0)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		if err := c.CloseWrite(); err != nil {
-			t.Error(err)
-		}
-	}))
-	sc, err := ln.Accept()
-	require.NoError(t, err)
-	defer sc.Close()
-	sc.SetReadDeadline(time.Now().Add(2 * time.Second))
-	_, err = sc.Read(make([]byte, 1))
-	require.ErrorIs(t, err, io.EOF, "peer never got FIN after CloseWrite before connect")
+// TestPeerHalfCloseEcho: the client sends, then half-closes (FIN) and
+// keeps reading; the echo server sends back every byte received before the
+// FIN, then closes, and OnClose reports io.EOF.
+func TestPeerHalfCloseEcho(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		rec := newRecorder(t)
+		_, addr := serve(t, rec, opt)
+		c := dial(t, "tcp", addr)
+		want := payload(3 << 20)
+		go func() {
+			c.Write(want)
+			c.(*net.TCPConn).CloseWrite()
+		}()
+		got, err := io.ReadAll(c)
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(want, got), "echoed %d of %d bytes", len(got), len(want))
+		require.ErrorIs(t, rec.nextClose(t).err, io.EOF)
+	})
 }
 
-// SetReadTimeout on a dialed conn before OnOpen is never enforced.
-func TestReadTimeoutOnDialed(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	r := newRecorder(t)
-	l, err := New(r)
-	require.NoError(t, err)
-	run(t, l)
-	require.NoError(t, l.Post(func() {
-		c, err := l.Dial("tcp", ln.Addr().String(), 0)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		c.SetReadTimeout(100 * time.Millisecond)
-	}))
-	sc, err := ln.Accept()
-	require.NoError(t, err)
-	defer sc.Close()
-	select {
-	case ev := <-r.closed:
-		require.ErrorIs(t, ev.err, ErrReadTimeout)
-	case <-time.After(2 * time.Second):
-		t.Fatal("read timeout of 100ms never fired on dialed connection")
-	}
+// requestCounter answers, HTTP/1.0 style, once the client has half-closed:
+// it counts the request bytes and writes the count after the peer's FIN.
+type requestCounter struct {
+	*recorder
+	n map[*Conn]int
 }
 
-// Close with output pending, then the peer's FIN: read interest must go, or
-// the loop spins on a 0-byte read every pass.
+func (h requestCounter) OnData(c *Conn) {
+	p, _ := c.Next(0)
+	h.n[c] += len(p)
+}
+
+func (h requestCounter) OnPeerClose(c *Conn) {
+	assert.True(h.t, c.PeerClosed())
+	fmt.Fprintf(connWriter{c}, "received %d bytes", h.n[c])
+	c.Close()
+}
+
+type connWriter struct{ c *Conn }
+
+func (w connWriter) Write(p []byte) (int, error) { return w.c.Write(p) }
+
+func TestHalfCloserRespondsAfterFIN(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		h := requestCounter{newRecorder(t), map[*Conn]int{}}
+		_, addr := serve(t, h, opt)
+		c := dial(t, "tcp", addr)
+		_, err := c.Write(payload(100000))
+		require.NoError(t, err)
+		require.NoError(t, c.(*net.TCPConn).CloseWrite())
+		got, err := io.ReadAll(c)
+		require.NoError(t, err)
+		require.Equal(t, "received 100000 bytes", string(got))
+		require.ErrorIs(t, h.nextClose(t).err, io.EOF)
+	})
+}
+
+// TestCloseWrite: the server half-closes after its greeting and keeps
+// reading what the client sends; when the client's FIN comes, the
+// connection closes.
+func TestCloseWrite(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		rec := newRecorder(t)
+		got := make(chan string, 10)
+		rec.open = func(c *Conn) {
+			c.WriteString("hello")
+			assert.NoError(t, c.CloseWrite())
+			_, err := c.WriteString("more")
+			assert.ErrorIs(t, err, ErrClosed)
+			assert.ErrorIs(t, c.CloseWrite(), ErrClosed)
+		}
+		rec.data = func(c *Conn) {
+			p, _ := c.Next(0)
+			got <- string(p)
+		}
+		_, addr := serve(t, rec, opt)
+		c := dial(t, "tcp", addr)
+		greeting, err := io.ReadAll(c)
+		require.NoError(t, err, "the server's FIN ends the greeting")
+		require.Equal(t, "hello", string(greeting))
+		_, err = c.Write([]byte("still listening?"))
+		require.NoError(t, err)
+		require.Equal(t, "still listening?", <-got)
+		require.NoError(t, c.Close())
+		require.ErrorIs(t, rec.nextClose(t).err, io.EOF)
+	})
+}
+
+// TestPeerFINWhileClosingDoesNotSpin: Close with output pending, then the
+// peer's FIN: read interest must go, or the loop spins on a 0-byte read
+// every pass.
 func TestPeerFINWhileClosingDoesNotSpin(t *testing.T) {
 	r := newRecorder(t)
 	big := payload(4 << 20)
@@ -90,77 +122,4 @@ func TestPeerFINWhileClosingDoesNotSpin(t *testing.T) {
 	io.Copy(io.Discard, cc)
 	t.Logf("server reads in 300ms while idle: %d", after-before)
 	require.Less(t, after-before, uint64(10), "busy loop: read(2) returning 0 repeatedly")
-}
-
-// A SetReadTimeout made between Dial and OnOpen is overwritten by the loop default.
-func TestDialedTimeoutNotOverwritten(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	r := newRecorder(t)
-	l, err := New(r, WithReadTimeout(100*time.Millisecond))
-	require.NoError(t, err)
-	run(t, l)
-	require.NoError(t, l.Post(func() {
-		c, _ := l.Dial("tcp", ln.Addr().String(), 0)
-		c.SetReadTimeout(0) // off for this connection
-	}))
-	sc, err := ln.Accept()
-	require.NoError(t, err)
-	defer sc.Close()
-	select {
-	case ev := <-r.closed:
-		t.Fatalf("closed with %v although its read timeout was turned off", ev.err)
-	case <-time.After(500 * time.Millisecond):
-	}
-}
-
-// Close while a read timeout is set: the linger wait for FIN ends in ErrReadTimeout, not nil.
-func TestCloseReasonNotReadTimeout(t *testing.T) {
-	r := newRecorder(t)
-	r.open = func(c *Conn) { c.Close() }
-	_, addr := serve(t, r, WithReadTimeout(100*time.Millisecond), WithLinger(time.Second))
-	cc := dial(t, "tcp", addr)
-	defer cc.Close()
-	ev := r.nextClose(t)
-	require.NoError(t, ev.err, "Close must report nil")
-}
-
-// TestCloseBeforeConnect: Close on a dialed connection before it connects
-// ends it with OnClose(nil) and no OnOpen.
-func TestCloseBeforeConnect(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	r := newRecorder(t)
-	r.open = func(c *Conn) { t.Error("OnOpen after Close") }
-	l, err := New(r)
-	require.NoError(t, err)
-	run(t, l)
-	require.NoError(t, l.Post(func() {
-		c, err := l.Dial("tcp", ln.Addr().String(), 0)
-		if assert.NoError(t, err) {
-			assert.NoError(t, c.Close())
-		}
-	}))
-	require.NoError(t, r.nextClose(t).err)
-}
-
-// TestOneLargeWritePauses: a single write past the high watermark pauses
-// reading, like several smaller ones.
-func TestOneLargeWritePauses(t *testing.T) {
-	rec := newRecorder(t)
-	rec.open = func(c *Conn) {
-		// A small send buffer, so that most of the write stays queued.
-		assert.NoError(t, unix.SetsockoptInt(c.Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 16<<10))
-	}
-	rec.data = func(c *Conn) {
-		c.Next(0)
-		c.Write(payload(2 << 20))
-	}
-	l, addr := serve(t, rec)
-	c := dial(t, "tcp", addr)
-	_, err := c.Write([]byte("go"))
-	require.NoError(t, err)
-	waitUntil(t, "reading paused", func() bool { return l.Stats().ReadPauses == 1 })
 }

@@ -94,6 +94,6 @@ func (l *Loop) recoverConn(where string, c *Conn) {
 	l.st[statPanics]++
 	l.log.Error("reactor: recovered a panic", "in", where, "panic", v, "stack", string(perr.Stack))
 	if c != nil {
-		l.abort(c, perr)
+		c.abort(perr)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/goreactor/reactor/poller"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // testLimit bounds every wait of a test on an event, so that a bug fails
@@ -85,6 +86,17 @@ func (r *recorder) nextClose(t testing.TB) closeEvent {
 	}
 }
 
+// onCloseHook runs hook in OnClose before the recorder records it.
+type onCloseHook struct {
+	*recorder
+	hook func(c *Conn, err error)
+}
+
+func (h *onCloseHook) OnClose(c *Conn, err error) {
+	h.hook(c, err)
+	h.recorder.OnClose(c, err)
+}
+
 // echo writes back every byte it is given.
 func echo(c *Conn) {
 	p, _ := c.Next(0)
@@ -108,6 +120,20 @@ func serve(t *testing.T, h Handler, opts ...Option) (*Loop, string) {
 	return l, addr.String()
 }
 
+// startLoop runs a new loop listening on 127.0.0.1:0 and returns it, its
+// address and the channel Run's result comes on. The test stops it.
+func startLoop(t *testing.T, h Handler, opts ...Option) (*Loop, string, chan error) {
+	t.Helper()
+	checkLeaks(t)
+	l, err := New(h, opts...)
+	require.NoError(t, err)
+	addr, err := l.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- l.Run(context.Background()) }()
+	return l, addr.String(), done
+}
+
 // run runs l on a goroutine until the test ends.
 func run(t *testing.T, l *Loop) {
 	done := make(chan error, 1)
@@ -116,6 +142,31 @@ func run(t *testing.T, l *Loop) {
 		l.Stop()
 		waitRun(t, done, "Run after Stop")
 	})
+}
+
+// runGroup starts g on a goroutine; at cleanup it stops it and checks that
+// Run returned nil.
+func runGroup(t *testing.T, g *Group) {
+	done := make(chan error, 1)
+	go func() { done <- g.Run(context.Background()) }()
+	t.Cleanup(func() {
+		g.Stop()
+		waitRun(t, done, "Group.Run after Stop")
+	})
+}
+
+// newTestGroup returns a group of the given number of loops, each with a
+// recorder as its handler, and the recorders. At cleanup it checks for
+// leaks; the test runs and stops the group.
+func newTestGroup(t *testing.T, loops int, opts ...GroupOption) (*Group, []*recorder) {
+	checkLeaks(t)
+	recs := make([]*recorder, loops)
+	g, err := NewGroup(func(i int) Handler {
+		recs[i] = newRecorder(t)
+		return recs[i]
+	}, append(opts, WithLoops(loops))...)
+	require.NoError(t, err)
+	return g, recs
 }
 
 // waitRun waits for the result of a Run (of a Loop or a Group) sent on done
@@ -212,4 +263,12 @@ func discardLogger() *slog.Logger {
 // the peer reset or closed gives.
 func isConnBroken(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// socketpairFDs returns the fds of a new pair of connected unix stream
+// sockets; the test closes them.
+func socketpairFDs(t *testing.T) (int, int) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	return fds[0], fds[1]
 }

@@ -1,125 +1,27 @@
 package reactor
 
 import (
-	"bytes"
-	"fmt"
 	"io"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// TestCloseNeverLosesReply: a handler that writes a reply and closes in the
-// same OnData loses nothing, whatever the linger (0 included): the linger
-// bounds the wait after the output left, never the flush itself. Each
-// client reads the whole reply and then EOF, not a reset.
-func TestCloseNeverLosesReply(t *testing.T) {
-	head := []byte("reply follows\n")
-	body := payload(64 << 10)
-	want := append(append([]byte{}, head...), body...)
-	for _, linger := range []time.Duration{0, time.Nanosecond, DefaultLinger} {
-		t.Run(fmt.Sprint(linger), func(t *testing.T) {
-			pollers(t, func(t *testing.T, opt Option) {
-				rec := newRecorder(t)
-				rec.data = func(c *Conn) {
-					c.Discard(c.Buffered())
-					c.Write(head) // queued: the body's write is not sent at once
-					c.Write(body)
-					assert.NoError(t, c.Close())
-				}
-				_, addr := serve(t, rec, opt, WithLinger(linger))
-				for i := range 100 {
-					c := dial(t, "tcp", addr)
-					_, err := c.Write([]byte("request"))
-					require.NoError(t, err)
-					got, err := io.ReadAll(c)
-					require.NoError(t, err, "connection %d: EOF, not a reset", i)
-					require.True(t, bytes.Equal(want, got), "connection %d: got %d bytes, want %d", i, len(got), len(want))
-					require.NoError(t, rec.nextClose(t).err)
-					c.Close()
-				}
-			})
-		})
-	}
-}
-
-// TestOnCloseWhenOutputLeft: OnClose runs in the pass in which the output
-// left and FIN was sent, not when the peer answers with its own FIN; the
-// wait for that FIN goes on inside the loop and shows only in Stats.
-func TestOnCloseWhenOutputLeft(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		var closedAt, onCloseAt uint64
-		rec := newRecorder(t)
-		rec.data = func(c *Conn) {
-			c.Discard(c.Buffered())
-			c.WriteString("bye\n")
-			c.Close()
-			closedAt = c.loop.st[statWaits]
-		}
-		onClose := make(chan error, 1)
-		h := &onCloseHook{recorder: rec, hook: func(c *Conn, err error) {
-			onCloseAt = c.loop.st[statWaits]
-			onClose <- err
-		}}
-		l, addr := serve(t, h, opt) // the default linger: 5 s
-		c := dial(t, "tcp", addr)
-		_, err := c.Write([]byte("hello"))
-		require.NoError(t, err)
-		got, err := io.ReadAll(c)
-		require.NoError(t, err)
-		require.Equal(t, "bye\n", string(got))
-		// The client keeps its end open: OnClose has run all the same.
-		select {
-		case err := <-onClose:
-			require.NoError(t, err)
-		case <-time.After(testLimit):
-			t.Fatal("no OnClose while the peer keeps its end open")
-		}
-		require.Equal(t, closedAt, onCloseAt, "OnClose in the pass of Close: no wait between")
-		waitUntil(t, "one lingering connection", func() bool {
-			s := l.Stats()
-			return s.Lingering == 1 && s.Conns == 0 && s.Closed == 1
-		})
+// TestLingerTimeout: a peer that never sends its FIN cannot keep a closed
+// connection open longer than the linger timeout.
+func TestLingerTimeout(t *testing.T) {
+	rec := newRecorder(t)
+	rec.open = func(c *Conn) {
+		c.WriteString("bye")
 		c.Close()
-		waitUntil(t, "the linger ended by the peer's FIN", func() bool { return l.Stats().Lingering == 0 })
-		require.Zero(t, l.Stats().LingerTimeouts)
-	})
-}
-
-// TestOnCloseAfterLargeOutput: with more output queued than the socket
-// buffers hold and a slow reader, OnClose waits until the last byte has
-// been handed to the kernel.
-func TestOnCloseAfterLargeOutput(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		want := payload(8 << 20)
-		sentAtClose := make(chan uint64, 1)
-		rec := newRecorder(t)
-		rec.open = func(c *Conn) {
-			for p := want; len(p) > 0; p = p[min(len(p), 1<<20):] {
-				_, err := c.Write(p[:min(len(p), 1<<20)])
-				assert.NoError(t, err)
-			}
-			c.Close()
-		}
-		h := &onCloseHook{recorder: rec, hook: func(c *Conn, err error) { sentAtClose <- c.loop.st[statBytesOut] }}
-		_, addr := serve(t, h, opt, WithMaxOutput(16<<20), WithWriteWatermarks(1<<20, 16<<20))
-		c := dial(t, "tcp", addr)
-		got := make([]byte, 0, len(want))
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := c.Read(buf)
-			got = append(got, buf[:n]...)
-			if err == io.EOF {
-				break
-			}
-			require.NoError(t, err)
-			time.Sleep(100 * time.Microsecond) // a slow reader: the output stalls and resumes
-		}
-		require.True(t, bytes.Equal(want, got), "got %d bytes, want %d", len(got), len(want))
-		require.Equal(t, uint64(len(want)), <-sentAtClose, "OnClose after every byte left")
-	})
+	}
+	_, addr := serve(t, rec, WithLinger(20*time.Millisecond))
+	c := dial(t, "tcp", addr)
+	got, err := io.ReadAll(c)
+	require.NoError(t, err)
+	require.Equal(t, "bye", string(got))
+	require.NoError(t, rec.nextClose(t).err) // while the client still holds the connection open
 }
 
 // TestLingerExpires: a peer that never sends its FIN is waited for at most
@@ -142,43 +44,12 @@ func TestLingerExpires(t *testing.T) {
 	})
 }
 
-// TestCloseCallsInOnClose: inside OnClose, every closing call returns
-// ErrClosed and changes nothing: an orderly close does not turn into a
-// reset.
-func TestCloseCallsInOnClose(t *testing.T) {
-	pollers(t, func(t *testing.T, opt Option) {
-		rec := newRecorder(t)
-		rec.data = func(c *Conn) {
-			c.Discard(c.Buffered())
-			c.WriteString("bye")
-			c.Close()
-		}
-		h := &onCloseHook{recorder: rec, hook: func(c *Conn, err error) {
-			assert.ErrorIs(t, c.Abort(), ErrClosed)
-			assert.ErrorIs(t, c.Close(), ErrClosed)
-			assert.ErrorIs(t, c.CloseWrite(), ErrClosed)
-			assert.ErrorIs(t, c.CloseWithError(io.ErrClosedPipe), ErrClosed)
-			_, werr := c.WriteString("late")
-			assert.ErrorIs(t, werr, ErrClosed)
-		}}
-		_, addr := serve(t, h, opt)
-		c := dial(t, "tcp", addr)
-		_, err := c.Write([]byte("x"))
-		require.NoError(t, err)
-		got, err := io.ReadAll(c)
-		require.NoError(t, err, "EOF, not a reset")
-		require.Equal(t, "bye", string(got))
-		require.NoError(t, rec.nextClose(t).err)
-	})
-}
-
 // TestLingerEndedByFINIsNoTimeout: the peer's FIN reaches a lingering
 // connection within the linger, but the pass in which it is read runs long
 // (here: the read of the FIN itself is slow; in production, other handlers
-// in the same pass). peerClosed marks the connection, but it is released
-// only in the next pass's close phase, after step 1 has run its timer:
-// connTimeout does not look at fMarked/fPeerEOF and counts a linger
-// timeout that did not happen.
+// in the same pass). The connection is released only in the next pass,
+// after that pass has run its due timers, the linger's among them: the
+// linger's timer must see that the FIN came and count no linger timeout.
 func TestLingerEndedByFINIsNoTimeout(t *testing.T) {
 	slowEOF := func(real syscalls) syscalls {
 		s := real
@@ -209,13 +80,15 @@ func TestLingerEndedByFINIsNoTimeout(t *testing.T) {
 	require.Zero(t, l.Stats().LingerTimeouts, "the peer's FIN came within the linger")
 }
 
-// onCloseHook runs hook in OnClose before the recorder records it.
-type onCloseHook struct {
-	*recorder
-	hook func(c *Conn, err error)
-}
-
-func (h *onCloseHook) OnClose(c *Conn, err error) {
-	h.hook(c, err)
-	h.recorder.OnClose(c, err)
+// TestCloseReasonNotReadTimeout: Close on a connection with a read timeout
+// reports nil to OnClose, not ErrReadTimeout, although the peer's FIN does
+// not come within the read timeout.
+func TestCloseReasonNotReadTimeout(t *testing.T) {
+	r := newRecorder(t)
+	r.open = func(c *Conn) { c.Close() }
+	_, addr := serve(t, r, WithReadTimeout(100*time.Millisecond), WithLinger(time.Second))
+	cc := dial(t, "tcp", addr)
+	defer cc.Close()
+	ev := r.nextClose(t)
+	require.NoError(t, ev.err, "Close must report nil")
 }

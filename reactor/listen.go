@@ -6,37 +6,9 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"time"
 
 	"github.com/goreactor/reactor/poller"
 	"golang.org/x/sys/unix"
-)
-
-// listener is the part of a Conn that only a listening socket has.
-type listener struct {
-	addr    net.Addr
-	tcp     bool          // accepted connections get TCP_NODELAY
-	path    string        // unix socket file to remove on close, if still ours
-	dev     uint64        // identity of that file
-	ino     uint64        //
-	paused  bool          // accepting paused: out of fds
-	backoff time.Duration // next pause
-	timer   *Timer
-}
-
-// Limits of the accept path.
-const (
-	// maxAcceptsPerPass bounds how many connections one listener accepts
-	// in one pass, so that a flood of connections does not starve the
-	// connections already open.
-	maxAcceptsPerPass = 128
-	// listenBacklog is passed to listen(2); the kernel caps it to its own
-	// SOMAXCONN setting (net.core.somaxconn on Linux).
-	listenBacklog = 1<<16 - 1
-	// When the process runs out of fds, accepting pauses for
-	// minAcceptBackoff, doubling up to maxAcceptBackoff while it persists.
-	minAcceptBackoff = 5 * time.Millisecond
-	maxAcceptBackoff = time.Second
 )
 
 // Listen opens a listening socket on the loop and returns its address (with
@@ -66,7 +38,7 @@ func (l *Loop) listen(network, address string, reusePort bool) (net.Addr, error)
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	ln := &listener{tcp: ra.tcp}
+	ln := &listener{loop: l, tcp: ra.tcp}
 	if reusePort {
 		err = setReusePort(fd)
 	}
@@ -106,7 +78,7 @@ func (l *Loop) ListenFD(fd int) (net.Addr, error) {
 		return nil, os.NewSyscallError("getsockname", err)
 	}
 	_, unixSocket := sa.(*unix.SockaddrUnix)
-	return l.addListener(fd, &listener{tcp: !unixSocket}, false)
+	return l.addListener(fd, &listener{loop: l, tcp: !unixSocket}, false)
 }
 
 // addListener registers a bound, listening socket with the loop. If that
@@ -119,14 +91,14 @@ func (l *Loop) addListener(fd int, ln *listener, owned bool) (net.Addr, error) {
 	}
 	if err != nil {
 		if owned {
-			l.removeSocketFile(ln)
+			ln.removeSocketFile()
 			unix.Close(fd)
 		}
 		return nil, err
 	}
-	c := &Conn{loop: l, fd: int32(fd), ln: ln, flags: fRegRead}
-	l.setFD(fd, c)
-	l.lns = append(l.lns, c)
+	ln.fd = fd
+	l.setFD(fd, ln)
+	l.lns = append(l.lns, ln)
 	return ln.addr, nil
 }
 
@@ -156,7 +128,7 @@ func (l *Loop) bindListen(fd int, ra sockAddr, ln *listener) error {
 		}
 	}
 	if err := unix.Listen(fd, listenBacklog); err != nil {
-		l.removeSocketFile(ln)
+		ln.removeSocketFile()
 		return os.NewSyscallError("listen", err)
 	}
 	return nil
@@ -196,7 +168,7 @@ func removeStaleSocket(path string) error {
 
 // removeSocketFile removes a listener's unix socket file if it is still the
 // one the listener created.
-func (l *Loop) removeSocketFile(ln *listener) {
+func (ln *listener) removeSocketFile() {
 	if ln.path == "" {
 		return
 	}
@@ -205,149 +177,4 @@ func (l *Loop) removeSocketFile(ln *listener) {
 		os.Remove(ln.path)
 	}
 	ln.path = ""
-}
-
-func (l *Loop) closeListener(c *Conn) {
-	if c.flags&fClosed != 0 {
-		return
-	}
-	c.flags |= fClosed
-	if c.ln.timer != nil {
-		c.ln.timer.Stop()
-	}
-	_ = l.p.Remove(int(c.fd))
-	l.fds[c.fd] = nil
-	l.removeSocketFile(c.ln)
-	_ = unix.Close(int(c.fd))
-}
-
-// setFD records the owner of fd in the loop's table.
-func (l *Loop) setFD(fd int, c *Conn) {
-	for fd >= len(l.fds) {
-		l.fds = append(l.fds, nil)
-	}
-	l.fds[fd] = c
-}
-
-// accept takes pending connections from a listener the poller reported
-// readable: until EAGAIN, at most maxAcceptsPerPass.
-func (l *Loop) accept(lc *Conn) {
-	ln := lc.ln
-	for range maxAcceptsPerPass {
-		fd, err := l.sys.accept(int(lc.fd))
-		switch err {
-		case nil:
-			ln.backoff = 0
-			if l.handoff != nil {
-				l.handoff(fd, ln.tcp) // a Group spreads connections over its loops
-			} else if err := l.open(fd, ln.tcp); err != nil {
-				// The poller refused the fd (out of memory, say): back off
-				// as for running out of fds rather than fail every accept.
-				l.pauseAccept(lc, err)
-				return
-			}
-			continue
-		case unix.EAGAIN:
-			return
-		case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.ENETDOWN, unix.ENETUNREACH,
-			unix.EHOSTDOWN, unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENOPROTOOPT:
-			// The pending connection failed (accept(2) passes up its
-			// network errors): go on with the next one.
-			continue
-		case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
-			l.pauseAccept(lc, err)
-			return
-		default:
-			// Unexpected: back off rather than retry every pass.
-			l.pauseAccept(lc, err)
-			return
-		}
-	}
-}
-
-// pauseAccept stops accepting on a listener for a while when the process
-// or the system is out of fds or memory: the pending connection stays in
-// the backlog and the listener stays readable, so without a pause the loop
-// would spin. Accepting resumes after a backoff that doubles while the
-// shortage lasts.
-func (l *Loop) pauseAccept(lc *Conn, err error) {
-	ln := lc.ln
-	ln.backoff = min(max(2*ln.backoff, minAcceptBackoff), maxAcceptBackoff)
-	l.st[statAcceptPauses]++
-	l.log.Warn("reactor: accept paused", "addr", ln.addr, "err", err, "retry_in", ln.backoff)
-	if err := l.p.Modify(int(lc.fd), 0); err != nil {
-		l.log.Error("reactor: cannot pause accepting", "addr", ln.addr, "err", err)
-		return
-	}
-	ln.paused = true
-	resume := func() {
-		if lc.flags&fClosed != 0 || !ln.paused {
-			return
-		}
-		if err := l.p.Modify(int(lc.fd), poller.Read); err != nil {
-			l.log.Error("reactor: cannot resume accepting", "addr", ln.addr, "err", err)
-			return
-		}
-		ln.paused = false
-	}
-	if ln.timer == nil {
-		ln.timer = l.AfterFunc(ln.backoff, resume)
-	} else {
-		ln.timer.f = resume
-		ln.timer.Reset(ln.backoff)
-	}
-}
-
-// open adopts an accepted socket as a connection of this loop, unless the
-// loop is at its connection limit or stopping, or the poller refuses the fd:
-// then the socket is reset and counted in Stats.Rejected, and in the last
-// case open returns the poller's error. Every accepted socket is thus
-// counted once, in Accepted or in Rejected.
-func (l *Loop) open(fd int, tcp bool) error {
-	if l.stopping || l.cfg.maxConns > 0 && l.conns >= l.cfg.maxConns {
-		l.reject(fd)
-		return nil // refused by choice: nothing to back off from
-	}
-	if err := l.p.Add(fd, poller.Read); err != nil {
-		l.reject(fd)
-		return err
-	}
-	l.st[statAccepted]++
-	if tcp {
-		// Replies are written whole at the end of a pass; Nagle's delay
-		// would only add latency.
-		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		if l.cfg.keepAlive > 0 {
-			setKeepAlive(fd, l.cfg.keepAlive)
-		}
-	}
-	c := &Conn{loop: l, fd: int32(fd), flags: fRegRead}
-	l.setFD(fd, c)
-	l.conns++
-	l.started(c)
-	return nil
-}
-
-// reject closes an accepted socket at once, with a reset, so that the
-// client learns at once instead of waiting.
-func (l *Loop) reject(fd int) {
-	l.st[statRejected]++
-	_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-	_ = unix.Close(fd)
-}
-
-// started runs when a connection is ready for use, accepted or dialed: it
-// applies the default timeouts and calls OnOpen.
-func (l *Loop) started(c *Conn) {
-	if l.cfg.readIdle > 0 || l.cfg.writeIdle > 0 || c.tm != nil {
-		tm := c.timers()
-		if !tm.readSet { // a Dial's caller may have set its own already
-			tm.readTimeout = l.cfg.readIdle
-		}
-		if !tm.writeSet {
-			tm.writeTimeout = l.cfg.writeIdle
-		}
-		l.armTimers(c)
-	}
-	l.callOnOpen(c)
 }

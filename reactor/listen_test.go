@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 func TestListenNetworks(t *testing.T) {
@@ -97,4 +99,42 @@ func TestUnixSocketFile(t *testing.T) {
 	require.True(t, os.IsNotExist(err), "the listener's socket file is removed when it closes")
 	_, err = os.Stat(busy)
 	require.NoError(t, err, "another process's socket file is untouched")
+}
+
+// TestListenFD passes a listening socket's fd into a loop, as systemd
+// socket activation or a restarting parent would.
+func TestListenFD(t *testing.T) {
+	for _, loops := range []int{1, 2} {
+		t.Run(fmt.Sprint(loops, " loops"), func(t *testing.T) {
+			g, _ := newTestGroup(t, loops)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			f, err := ln.(*net.TCPListener).File() // a dup of the listening fd
+			require.NoError(t, err)
+			ln.Close()
+			fd, err := unix.Dup(int(f.Fd()))
+			require.NoError(t, err)
+			f.Close()
+			addr, err := g.ListenFD(fd)
+			require.NoError(t, err)
+			require.Equal(t, ln.Addr().String(), addr.String())
+			runGroup(t, g)
+			for i := range 4 {
+				c := dial(t, "tcp", addr.String())
+				msg := []byte(fmt.Sprint("inherited ", i))
+				require.Equal(t, msg, roundTrip(t, c, msg))
+			}
+		})
+	}
+}
+
+func TestListenFDRefusesOtherSockets(t *testing.T) {
+	l, err := New(newRecorder(t))
+	require.NoError(t, err)
+	defer func() { l.Stop(); l.Run(context.Background()) }()
+	a, b := socketpairFDs(t)
+	defer unix.Close(b)
+	_, err = l.ListenFD(a)
+	require.ErrorIs(t, err, unix.EINVAL, "a socket pair is not listening")
+	unix.Close(a)
 }

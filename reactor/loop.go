@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/goreactor/reactor/buffer"
 	"github.com/goreactor/reactor/poller"
 )
 
@@ -23,16 +22,16 @@ type Loop struct {
 	p   poller.Poller
 
 	ready     poller.Ready
-	fds       []*Conn                // fd -> connection or listener; nil for fds the loop does not own
+	fds       []fdOwner              // fd -> connection or listener; nil for fds the loop does not own
 	rbuf      []byte                 // the loop-wide read buffer
-	iov       iovecs                 // writev's argument, kept here so it does not escape
+	raw       rawIO                  // socket reads and writes (rawio_*.go)
 	sys       syscalls               // read, writev, accept
 	handoff   func(fd int, tcp bool) // set by a Group: where accepted fds go
 	cur       *Conn                  // the connection inside OnData whose input is in fresh
 	fresh     []byte                 // unconsumed part of rbuf, when cur had no leftover input
 	dirty     []*Conn                // connections written to since the last flush
 	closing   []*Conn                // connections to close in this pass
-	lns       []*Conn                // open listeners
+	lns       []*listener            // open listeners
 	rings     ringPool
 	timers    timerHeap
 	epoch     time.Time
@@ -135,69 +134,57 @@ func (l *Loop) Run(ctx context.Context) error {
 func (l *Loop) run() error {
 	for {
 		l.clock = l.now()
-		l.runTimers(l.clock)                 // 1
-		l.runTasks()                         // 2
-		if l.stopReq.Load() && !l.stopping { // 3
+		l.runTimers(l.clock)
+		l.runTasks()
+		if l.stopReq.Load() && !l.stopping {
 			l.beginShutdown()
 		}
-		l.settle()  // 4 and 5
-		l.publish() // 6
-		if l.stopping && l.conns == 0 && l.delivered() {
+		l.flushAndClose()
+		l.publish()
+		if l.stopping && l.conns == 0 && l.deliveredOrWait() {
 			return nil
 		}
-		l.st[statWaits]++ // 7
-		timeout := l.timers.timeout(l.now())
-		if timeout != 0 {
-			// Yield to the scheduler before a wait that may block. Measured
-			// with the server pinned to one core (GOMAXPROCS=1) and the
-			// load generator on the other, 50 connections: server CPU per
-			// 64 B ping-pong message 18.5-19.6 µs without, 10.9-12.7 µs
-			// with (gnet, which does the same, 10.0-13.8 µs in that run);
-			// pipelined x16 628-894 ns without, 438-508 ns with (gnet
-			// 454-601 ns). Without it the process made about four times
-			// as many context switches as gnet (perf stat), mostly of
-			// sysmon and a spinning M around the blocking epoll_wait.
-			// Re-measured after socket reads and writes became raw system
-			// calls (rawio_linux.go), in turns over several batches:
-			// removing it is now within noise on ping-pong and 1-3% worse
-			// on pipelined x16, so it stays.
-			runtime.Gosched()
-		}
-		if err := l.p.Wait(timeout, &l.ready); err != nil {
+		if err := l.wait(); err != nil {
 			return err
 		}
-		l.clock = l.now()
-		if len(l.ready.Read)+len(l.ready.Write) == 0 {
-			l.st[statWakeups]++
-		}
-		for _, fd := range l.ready.Read { // 8
-			if c := l.fds[fd]; c != nil {
-				switch {
-				case c.ln != nil:
-					l.accept(c)
-				case c.flags&fConnecting != 0:
-					l.connected(c) // failed: hang-up and error come in both lists
-				default:
-					l.readable(c)
-				}
+		for _, fd := range l.ready.Read {
+			if o := l.fds[fd]; o != nil {
+				o.readable()
 			}
 		}
-		for _, fd := range l.ready.Write { // 9
-			if c := l.fds[fd]; c != nil && c.ln == nil {
-				if c.flags&fConnecting != 0 {
-					l.connected(c)
-				} else {
-					l.flush(c)
-				}
+		for _, fd := range l.ready.Write {
+			if o := l.fds[fd]; o != nil {
+				o.writable()
 			}
 		}
 	}
 }
 
-// settle is steps 4 and 5, repeated while OnClose keeps writing to other
-// connections or closing them, so that the loop never waits with output
-// that nothing will flush.
-func (l *Loop) settle() {
+// wait is the poller's wait, until the next timer is due.
+func (l *Loop) wait() error {
+	l.st[statWaits]++
+	timeout := l.timers.timeout(l.now())
+	if timeout != 0 {
+		// Yield to the scheduler before a wait that may block: the threads
+		// spinning around a blocking wait otherwise cost more CPU than the
+		// yield (see the commit that added it for the figures).
+		runtime.Gosched()
+	}
+	if err := l.p.Wait(timeout, &l.ready); err != nil {
+		return err
+	}
+	l.clock = l.now()
+	if len(l.ready.Read)+len(l.ready.Write) == 0 {
+		l.st[statWakeups]++
+	}
+	return nil
+}
+
+// flushAndClose runs the flush phase (flushDirty) and the close phase
+// (closeMarked), again while OnClose keeps writing to other connections or
+// closing them, so that the loop never waits with output that nothing will
+// flush.
+func (l *Loop) flushAndClose() {
 	for len(l.dirty)+len(l.closing) > 0 {
 		l.flushDirty()
 		l.closeMarked()
@@ -267,43 +254,40 @@ func (l *Loop) runTasks() {
 // loop keeps for the next pass.
 const maxSpareTasks = 1024
 
-// beginShutdown is step 3: stop accepting and close every connection:
-// at once (FIN, then OnClose) if it has nothing queued, else once its output
-// has left. The grace timer aborts the output that has not left by then.
+// beginShutdown runs once Stop was called or Run's context ended: every
+// listener closes, and every connection closes at once (FIN, then OnClose)
+// if it has nothing queued, else once its output has left. The grace timer
+// aborts the output that has not left by then.
 func (l *Loop) beginShutdown() {
 	l.stopping = true
-	for _, ln := range l.lns {
-		l.closeListener(ln)
-	}
-	l.lns = l.lns[:0]
-	for _, c := range l.fds {
-		if c != nil && c.ln == nil && c.flags&fClosing == 0 {
-			c.err = ErrStopped
-			c.Close()
+	for _, o := range l.fds {
+		if o != nil {
+			o.stop()
 		}
 	}
+	l.lns = l.lns[:0]
 	l.stopTimer = l.AfterFunc(l.cfg.gracePeriod, func() {
 		l.graceOver = true
-		for _, c := range l.fds {
-			if c != nil && c.ln == nil && c.flags&fClosed == 0 {
-				l.abort(c, ErrStopped) // a reset, if output is dropped
+		for _, o := range l.fds {
+			if o != nil {
+				o.endGrace()
 			}
 		}
 	})
 }
 
-// delivered tells a shutdown whose connections have all closed whether Run
-// may return: whether every lingering connection's peer has acknowledged
-// what was sent to it. Closing a socket whose peer still sends makes the
+// deliveredOrWait tells a shutdown whose connections have all closed
+// whether Run may return: whether every lingering connection's peer has
+// acknowledged what was sent to it. If not, it arms a timer to ask again. Closing a socket whose peer still sends makes the
 // kernel reset the connection and discard what it has not sent yet, so
 // until then the loop goes on reading and discarding, checking again every
 // ackPollInterval, for at most the grace period.
-func (l *Loop) delivered() bool {
+func (l *Loop) deliveredOrWait() bool {
 	if l.lingering == 0 || l.graceOver {
 		return true
 	}
-	for _, c := range l.fds {
-		if c != nil && c.flags&fLingering != 0 && unacked(int(c.fd)) > 0 {
+	for _, o := range l.fds {
+		if o != nil && o.awaitingAck() {
 			if l.ackPoll == nil {
 				l.ackPoll = l.AfterFunc(ackPollInterval, func() {})
 			} else if l.ackPoll.i < 0 {
@@ -319,6 +303,25 @@ func (l *Loop) delivered() bool {
 // checks again: no readiness event reports them.
 const ackPollInterval = time.Millisecond
 
+// An fdOwner is what the loop's fd table holds for an fd: a connection or a
+// listener, each handling its own readiness and its part of the loop's end.
+type fdOwner interface {
+	readable()         // the poller reported the fd ready to read
+	writable()         // the poller reported the fd ready to write
+	stop()             // shutdown began
+	endGrace()         // the grace period ended
+	awaitingAck() bool // whether the loop's end waits for the peer to acknowledge
+	end()              // the loop is ending: close the fd whatever its state
+}
+
+// setFD records the owner of fd in the loop's table.
+func (l *Loop) setFD(fd int, o fdOwner) {
+	for fd >= len(l.fds) {
+		l.fds = append(l.fds, nil)
+	}
+	l.fds[fd] = o
+}
+
 // shutdownNow runs when run has returned, or its goroutine is ending: it
 // closes whatever is still open (calling OnClose for the connections the
 // handler still sees), refuses further posts, runs the posts that were
@@ -329,13 +332,9 @@ func (l *Loop) shutdownNow() {
 	defer l.releaseAll()
 	l.stopping = true // Listen and Dial fail from here on
 	l.cur, l.fresh = nil, nil
-	for _, ln := range l.lns {
-		l.closeListener(ln)
-	}
-	l.lns = nil
-	for _, c := range l.fds {
-		if c != nil && c.ln == nil {
-			l.abort(c, ErrStopped)
+	for _, o := range l.fds {
+		if o != nil {
+			o.endGrace() // connections still open are aborted
 		}
 	}
 	l.closeMarked()
@@ -362,62 +361,13 @@ func (l *Loop) releaseAll() {
 	l.state = stateStopped
 	l.tasks = nil
 	l.mu.Unlock()
-	for _, c := range l.fds {
-		switch {
-		case c == nil:
-		case c.ln != nil:
-			l.closeListener(c)
-		default:
-			if c.flags&fClosed == 0 {
-				l.conns--
-				l.st[statClosed]++
-			}
-			c.flags |= fClosed
-			l.release(c)
+	for _, o := range l.fds {
+		if o != nil {
+			o.end()
 		}
 	}
 	l.lns = nil
 	l.timers.clear()
 	l.publish()
 	_ = l.p.Close()
-}
-
-// ringPool keeps a few emptied rings, with their arrays, for the next
-// connection that needs one: in steady state no buffer is allocated per
-// message, and an idle connection holds none.
-type ringPool struct {
-	free  []*buffer.Ring
-	bytes int
-}
-
-// Pool bounds: rings larger than maxPooledRing lose their array before they
-// are pooled; the pool holds at most maxPooledBytes of arrays and at most
-// maxPooledRings rings.
-const (
-	maxPooledRing  = 1 << 20
-	maxPooledBytes = 8 << 20
-	maxPooledRings = 1024
-)
-
-func (rp *ringPool) get(max int) *buffer.Ring {
-	if n := len(rp.free); n > 0 {
-		r := rp.free[n-1]
-		rp.free[n-1] = nil
-		rp.free = rp.free[:n-1]
-		rp.bytes -= r.Cap()
-		r.SetMax(max)
-		return r
-	}
-	return buffer.New(max)
-}
-
-func (rp *ringPool) put(r *buffer.Ring) {
-	r.Reset()
-	if r.Cap() > maxPooledRing || rp.bytes+r.Cap() > maxPooledBytes {
-		r.Release()
-	}
-	if len(rp.free) < maxPooledRings {
-		rp.bytes += r.Cap()
-		rp.free = append(rp.free, r)
-	}
 }

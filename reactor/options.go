@@ -28,7 +28,7 @@ type config struct {
 	readIdle    time.Duration
 	writeIdle   time.Duration
 	maxConns    int
-	wrapSys     func(syscalls) syscalls // tests only
+	wrapSys     func(syscalls) syscalls // set only by tests (export_test.go)
 	newPoller   func() (poller.Poller, error)
 	logger      *slog.Logger
 }

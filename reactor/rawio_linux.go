@@ -16,17 +16,18 @@ import (
 // never block and the bookkeeping is pure cost (two of the three system
 // calls per echoed message go through here).
 
-// iovecs is writev's argument, kept in the Loop so that it does not escape.
-type iovecs [2]unix.Iovec
+// rawIO holds writev's argument, kept in the Loop so that it does not
+// escape.
+type rawIO struct{ iov [2]unix.Iovec }
 
 // read reads from a non-blocking fd.
-func (l *Loop) read(fd int, p []byte) (int, error) { return rawIO(unix.SYS_READ, fd, p) }
+func (r *rawIO) read(fd int, p []byte) (int, error) { return rawCall(unix.SYS_READ, fd, p) }
 
 // write writes p to a non-blocking fd.
-func (l *Loop) write(fd int, p []byte) (int, error) { return rawIO(unix.SYS_WRITE, fd, p) }
+func (r *rawIO) write(fd int, p []byte) (int, error) { return rawCall(unix.SYS_WRITE, fd, p) }
 
-// rawIO makes the read or write system call trap on fd with p.
-func rawIO(trap uintptr, fd int, p []byte) (int, error) {
+// rawCall makes the read or write system call trap on fd with p.
+func rawCall(trap uintptr, fd int, p []byte) (int, error) {
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
@@ -39,15 +40,15 @@ func rawIO(trap uintptr, fd int, p []byte) (int, error) {
 }
 
 // writev sends a then b in one system call on a non-blocking fd.
-func (l *Loop) writev(fd int, a, b []byte) (int, error) {
+func (r *rawIO) writev(fd int, a, b []byte) (int, error) {
 	if len(b) == 0 {
-		return l.write(fd, a)
+		return r.write(fd, a)
 	}
-	l.iov[0].Base, l.iov[1].Base = &a[0], &b[0]
-	l.iov[0].SetLen(len(a))
-	l.iov[1].SetLen(len(b))
-	n, _, e := syscall.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&l.iov[0])), 2)
-	l.iov[0].Base, l.iov[1].Base = nil, nil
+	r.iov[0].Base, r.iov[1].Base = &a[0], &b[0]
+	r.iov[0].SetLen(len(a))
+	r.iov[1].SetLen(len(b))
+	n, _, e := syscall.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&r.iov[0])), 2)
+	r.iov[0].Base, r.iov[1].Base = nil, nil
 	if e != 0 {
 		return 0, e
 	}

@@ -4,12 +4,12 @@ package reactor
 
 import "golang.org/x/sys/unix"
 
-// iovecs is empty: writes are made one slice at a time.
-type iovecs struct{}
+// rawIO is the loop's socket I/O; here writes are made one slice at a time.
+type rawIO struct{}
 
 // writev sends a then b where x/sys has no Writev: two writes, the second
 // only if the first took all of a.
-func (l *Loop) writev(fd int, a, b []byte) (int, error) {
+func (r *rawIO) writev(fd int, a, b []byte) (int, error) {
 	n, err := unix.Write(fd, a)
 	if err != nil || n < len(a) || len(b) == 0 {
 		return n, err
@@ -22,7 +22,7 @@ func (l *Loop) writev(fd int, a, b []byte) (int, error) {
 }
 
 // read reads from a non-blocking fd.
-func (l *Loop) read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
+func (r *rawIO) read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
 
 // write writes p to a non-blocking fd.
-func (l *Loop) write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
+func (r *rawIO) write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }

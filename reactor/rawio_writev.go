@@ -4,23 +4,24 @@ package reactor
 
 import "golang.org/x/sys/unix"
 
-// iovecs is writev's argument, kept in the Loop so that it does not escape.
-type iovecs [2][]byte
+// rawIO holds writev's argument, kept in the Loop so that it does not
+// escape.
+type rawIO struct{ iov [2][]byte }
 
 // writev sends a then b in one system call. (unix.Writev builds its iovec
 // array on the stack for up to eight slices: no allocation.)
-func (l *Loop) writev(fd int, a, b []byte) (int, error) {
+func (r *rawIO) writev(fd int, a, b []byte) (int, error) {
 	if len(b) == 0 {
 		return unix.Write(fd, a)
 	}
-	l.iov[0], l.iov[1] = a, b
-	n, err := unix.Writev(fd, l.iov[:])
-	l.iov[0], l.iov[1] = nil, nil
+	r.iov[0], r.iov[1] = a, b
+	n, err := unix.Writev(fd, r.iov[:])
+	r.iov[0], r.iov[1] = nil, nil
 	return n, err
 }
 
 // read reads from a non-blocking fd.
-func (l *Loop) read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
+func (r *rawIO) read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
 
 // write writes p to a non-blocking fd.
-func (l *Loop) write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
+func (r *rawIO) write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }

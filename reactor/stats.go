@@ -52,7 +52,7 @@ const (
 	nStats
 )
 
-// publish is step 6: the loop's plain counters are copied into atomics once
+// publish runs at the end of every pass: the loop's plain counters are copied into atomics once
 // per pass, so counting costs nothing per message and Stats is safe from any
 // goroutine.
 func (l *Loop) publish() {

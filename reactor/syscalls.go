@@ -15,13 +15,5 @@ type syscalls struct {
 }
 
 func (l *Loop) realSyscalls() syscalls {
-	return syscalls{read: l.read, writev: l.writev, accept: sysAccept}
-}
-
-// withSyscalls wraps the loop's system calls; for tests only.
-func withSyscalls(wrap func(real syscalls) syscalls) Option {
-	return func(c *config) error {
-		c.wrapSys = wrap
-		return nil
-	}
+	return syscalls{read: l.raw.read, writev: l.raw.writev, accept: sysAccept}
 }

@@ -24,29 +24,30 @@ type connTimers struct {
 // paused by backpressure does not count. The default comes from
 // WithReadTimeout.
 func (c *Conn) SetReadTimeout(d time.Duration) {
-	if c.flags&fClosed != 0 {
+	if c.handlerDone() {
 		return
 	}
-	tm := c.timers()
+	tm := c.ensureTimers()
 	tm.readTimeout, tm.readSet = max(d, 0), true
 	tm.lastRead = c.loop.clock
-	c.loop.armTimers(c)
+	c.armTimers()
 }
 
 // SetWriteTimeout closes the connection with ErrWriteTimeout if queued
 // output makes no progress for d: the peer stopped reading (0 turns it
 // off). The default comes from WithWriteTimeout.
 func (c *Conn) SetWriteTimeout(d time.Duration) {
-	if c.flags&fClosed != 0 {
+	if c.handlerDone() {
 		return
 	}
-	tm := c.timers()
+	tm := c.ensureTimers()
 	tm.writeTimeout, tm.writeSet = max(d, 0), true
 	tm.lastWrite = c.loop.clock
-	c.loop.armTimers(c)
+	c.armTimers()
 }
 
-func (c *Conn) timers() *connTimers {
+// ensureTimers returns the connection's timers, making them on first use.
+func (c *Conn) ensureTimers() *connTimers {
 	if c.tm == nil {
 		c.tm = &connTimers{lastRead: c.loop.clock, lastWrite: c.loop.clock}
 	}
@@ -55,97 +56,107 @@ func (c *Conn) timers() *connTimers {
 
 // armTimers sets the connection's timer to its earliest deadline, or stops
 // it if there is none.
-func (l *Loop) armTimers(c *Conn) {
+func (c *Conn) armTimers() {
 	tm := c.tm
 	if tm == nil {
 		return
 	}
+	l := c.loop
 	now := l.now()
-	next := time.Duration(-1)
-	earliest := func(d time.Duration) {
-		if next < 0 || d < next {
-			next = d
-		}
-	}
-	switch {
-	case c.flags&fLingering != 0:
-		earliest(tm.lingerUntil)
-	case c.flags&fClosed != 0:
-	case c.flags&fClosing != 0:
-		if c.Pending() > 0 && c.flags&fConnecting == 0 {
-			earliest(after(tm.lastWrite, l.closeStall()))
-		}
-	default:
-		if tm.readTimeout > 0 && c.flags&(fPeerEOF|fConnecting) == 0 {
-			if c.flags&fPaused != 0 {
-				earliest(after(now, tm.readTimeout)) // look again later
-			} else {
-				earliest(after(tm.lastRead, tm.readTimeout))
-			}
-		}
-		if tm.writeTimeout > 0 && c.Pending() > 0 && c.flags&fConnecting == 0 {
-			earliest(after(tm.lastWrite, tm.writeTimeout))
-		}
-	}
-	if tm.connectBy > 0 {
-		earliest(tm.connectBy)
-	}
+	next := c.nextDeadline(now)
 	switch {
 	case next < 0:
 		if tm.t != nil {
 			tm.t.Stop()
 		}
 	case tm.t == nil:
-		tm.t = l.AfterFunc(next-now, func() { l.connTimeout(c) })
+		tm.t = l.AfterFunc(next-now, c.timedOut)
 	default:
 		tm.t.Reset(next - now)
 	}
 }
 
+// nextDeadline returns the connection's earliest deadline, or -1 if it has
+// none.
+func (c *Conn) nextDeadline(now time.Duration) time.Duration {
+	tm, l := c.tm, c.loop
+	next := time.Duration(-1)
+	earliest := func(d time.Duration) {
+		if next < 0 || d < next {
+			next = d
+		}
+	}
+	switch c.state {
+	case stLingering:
+		earliest(tm.lingerUntil)
+	case stClosing:
+		if c.Pending() > 0 {
+			earliest(after(tm.lastWrite, l.closeStall()))
+		}
+	case stOpen:
+		if tm.readTimeout > 0 && !c.has(factPeerEOF) {
+			if c.has(factPaused) {
+				earliest(after(now, tm.readTimeout)) // look again later
+			} else {
+				earliest(after(tm.lastRead, tm.readTimeout))
+			}
+		}
+		if tm.writeTimeout > 0 && c.Pending() > 0 {
+			earliest(after(tm.lastWrite, tm.writeTimeout))
+		}
+	}
+	if tm.connectBy > 0 {
+		earliest(tm.connectBy)
+	}
+	return next
+}
+
 // outputWaits is called when a connection's output goes from empty to
 // not empty: the write-idle clock starts now, and the timer must not be
 // set later than its deadline.
-func (l *Loop) outputWaits(c *Conn) {
-	tm := c.tm
+func (c *Conn) outputWaits() {
+	tm, l := c.tm, c.loop
 	if tm == nil || tm.writeTimeout == 0 {
 		return
 	}
 	tm.lastWrite = l.clock
 	if tm.t == nil || tm.t.i < 0 || tm.t.when > after(l.clock, tm.writeTimeout) {
-		l.armTimers(c)
+		c.armTimers()
 	}
 }
 
-// connTimeout runs when a connection's timer fires.
-func (l *Loop) connTimeout(c *Conn) {
-	tm, now := c.tm, l.now()
+// timedOut runs when a connection's timer fires: it acts on what expired
+// and re-arms for the next deadline.
+func (c *Conn) timedOut() {
+	tm, l := c.tm, c.loop
+	now := l.now()
 	switch {
-	case c.flags&fReleased != 0:
+	case c.has(factReleased):
 		return
-	case c.flags&fLingering != 0:
-		if c.flags&fMarked != 0 {
+	case c.state == stLingering:
+		if c.has(factMarked) {
 			return // the peer's FIN came: released in this pass already
 		}
 		if now >= tm.lingerUntil {
-			l.lingerExpired(c)
+			c.lingerExpired()
 			return
 		}
-	case c.flags&fClosed != 0:
+	case c.handlerDone() || c.state == stAborting:
 		return
 	case tm.connectBy > 0 && now >= tm.connectBy:
-		l.abort(c, ErrDialTimeout)
+		c.abort(ErrDialTimeout)
 		return
-	case c.flags&fClosing != 0:
-		if c.Pending() > 0 && c.flags&fConnecting == 0 && now-tm.lastWrite >= l.closeStall() {
-			l.abort(c, ErrWriteTimeout) // the output stalled: it is dropped, with a reset
+	case c.state == stClosing:
+		if c.Pending() > 0 && now-tm.lastWrite >= l.closeStall() {
+			c.abort(ErrWriteTimeout) // the output stalled: it is dropped, with a reset
 			return
 		}
-	case tm.readTimeout > 0 && c.flags&(fPeerEOF|fPaused|fConnecting) == 0 && now-tm.lastRead >= tm.readTimeout:
-		l.abort(c, ErrReadTimeout)
+	case c.state == stOpen && tm.readTimeout > 0 && !c.has(factPeerEOF|factPaused) && now-tm.lastRead >= tm.readTimeout:
+		c.abort(ErrReadTimeout)
 		return
-	case tm.writeTimeout > 0 && c.Pending() > 0 && c.flags&fConnecting == 0 && now-tm.lastWrite >= tm.writeTimeout:
-		l.abort(c, ErrWriteTimeout)
+	case c.state == stOpen && tm.writeTimeout > 0 && c.Pending() > 0 && now-tm.lastWrite >= tm.writeTimeout:
+		c.abort(ErrWriteTimeout)
 		return
 	}
-	l.armTimers(c)
+	c.armTimers()
 }

@@ -55,9 +55,9 @@ func after(t, d time.Duration) time.Duration {
 	return t + d
 }
 
-// runTimers is step 1: run the timers due at now, earliest first, at most as
-// many as were scheduled when the step began, so that a timer function that
-// keeps rescheduling itself for now cannot hold the loop.
+// runTimers is the timer phase: it runs the timers due at now, earliest
+// first, at most as many as were scheduled when it began, so that a timer
+// function that keeps rescheduling itself for now cannot hold the loop.
 func (l *Loop) runTimers(now time.Duration) {
 	for n := len(l.timers); n > 0 && len(l.timers) > 0; n-- { // a timer function may stop others
 		t := l.timers[0]

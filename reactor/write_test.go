@@ -104,7 +104,7 @@ func TestDirectWriteOncePerPass(t *testing.T) {
 				assert.NoError(t, err)
 				sent += 64 << 10
 			}
-			direct <- sent - c.Pending() // nothing is flushed before step 4
+			direct <- sent - c.Pending() // nothing is flushed before the pass's flush
 			_, err := c.Write(data[sent:])
 			assert.NoError(t, err)
 			c.Close()
@@ -119,8 +119,8 @@ func TestDirectWriteOncePerPass(t *testing.T) {
 }
 
 // TestDirectWriteFails: a direct send that fails is handled like a queued
-// write that fails in step 4: Write succeeds, and a reason the handler
-// gives after it is the one OnClose reports.
+// write that fails when the pass flushes it: Write succeeds, and a reason
+// the handler gives after it is the one OnClose reports.
 func TestDirectWriteFails(t *testing.T) {
 	errProto := errors.New("protocol violation")
 	rec := newRecorder(t)

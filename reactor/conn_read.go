@@ -1,0 +1,233 @@
+package reactor
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// The reading side of a connection: the read phase's read, OnData and the
+// input it leaves, and the peer's FIN.
+
+// Buffered returns the number of input bytes the handler can consume now.
+func (c *Conn) Buffered() int {
+	n := len(c.freshInput())
+	if c.in != nil {
+		n += c.in.Len()
+	}
+	return n
+}
+
+// freshInput returns the bytes of the current read that the handler has not
+// consumed, when the connection had no leftover input (so they were not
+// copied into its input ring).
+func (c *Conn) freshInput() []byte {
+	if c.loop.cur == c {
+		return c.loop.fresh
+	}
+	return nil
+}
+
+// Peek returns the next n input bytes as one slice, without consuming them;
+// n <= 0 means every buffered byte. When fewer than n bytes are buffered it
+// returns those and ErrShortInput. The slice is valid until the handler
+// returns or consumes input; it must not be modified.
+func (c *Conn) Peek(n int) ([]byte, error) {
+	if c.in != nil && c.in.Len() > 0 {
+		if n <= 0 {
+			n = c.in.Len()
+		}
+		p, err := c.in.Peek(n)
+		if err != nil {
+			return p, ErrShortInput
+		}
+		return p, nil
+	}
+	fresh := c.freshInput()
+	if n <= 0 {
+		return fresh, nil
+	}
+	if n > len(fresh) {
+		return fresh, ErrShortInput
+	}
+	return fresh[:n:n], nil
+}
+
+// Next returns the next n input bytes and consumes them; n <= 0 means every
+// buffered byte. With fewer than n bytes buffered it consumes nothing and
+// returns them with ErrShortInput. The slice is valid until the handler
+// returns.
+func (c *Conn) Next(n int) ([]byte, error) {
+	p, err := c.Peek(n)
+	if err == nil {
+		c.Discard(len(p))
+	}
+	return p, err
+}
+
+// Discard consumes up to n input bytes and returns how many it consumed.
+func (c *Conn) Discard(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	if c.in != nil && c.in.Len() > 0 {
+		n = c.in.Discard(n)
+		c.loop.addHeld(-n)
+		return n
+	}
+	fresh := c.freshInput()
+	if n > len(fresh) {
+		n = len(fresh)
+	}
+	c.loop.fresh = fresh[n:]
+	return n
+}
+
+// InputFull reports, inside OnData, that the connection's unconsumed input
+// has reached its maximum (WithMaxInput): the loop reads no more from it
+// until the handler consumes some. A handler that consumes nothing in that
+// call cannot make progress, so the connection then closes as by Close:
+// what the handler wrote (an error reply, say) is sent, then FIN, and
+// OnClose reports ErrInputFull.
+func (c *Conn) InputFull() bool { return c.has(factInputFull) }
+
+// PeerClosed reports whether the peer has sent FIN: it will send nothing
+// more, though it may still read what the connection writes.
+func (c *Conn) PeerClosed() bool { return c.has(factPeerEOF) }
+
+// read reads once from a connection the poller reported readable. With
+// level-triggered readiness one read per report is enough: if more bytes are
+// waiting, the next Wait reports the fd again.
+func (c *Conn) read() {
+	l := c.loop
+	n, err := l.sys.read(int(c.fd), l.rbuf)
+	l.st[statReads]++
+	if err != nil {
+		switch {
+		case err == unix.EAGAIN || err == unix.EINTR:
+		case c.state == stLingering:
+			l.queueClose(c) // the peer is gone: nothing left to wait for
+		default:
+			c.abort(os.NewSyscallError("read", err))
+		}
+		return
+	}
+	if n == 0 {
+		c.peerFIN()
+		return
+	}
+	l.st[statBytesIn] += uint64(n)
+	if c.tm != nil {
+		c.tm.lastRead = l.clock
+	}
+	if c.state != stOpen {
+		return // closing or lingering: what still arrives is discarded
+	}
+	c.deliver(l.rbuf[:n])
+}
+
+// deliver shows data, just read into the loop's buffer, to OnData after the
+// connection's leftover input, and keeps what the handler leaves.
+func (c *Conn) deliver(data []byte) {
+	l := c.loop
+	max := l.cfg.maxInput
+	if c.in == nil {
+		// The common case: no leftover, so OnData reads the loop's buffer
+		// directly and only an unconsumed tail is copied.
+		l.cur, l.fresh = c, data
+		l.callOnData(c)
+		data = l.fresh
+		l.cur, l.fresh = nil, nil
+		if len(data) == 0 || c.state != stOpen {
+			return
+		}
+		c.in = l.rings.get(max)
+		if len(data) < max {
+			k, _ := c.in.Write(data)
+			l.addHeld(k)
+			return
+		}
+		// The tail reaches the maximum: OnData must be told (below).
+	}
+	c.deliverLeftover(data)
+}
+
+// deliverLeftover appends the new bytes to the leftover input and lets
+// OnData see the whole. While they do not all fit under the maximum, OnData
+// sees a full input, told so by InputFull, and the rest once it has made
+// room; a handler that consumes nothing from a full input can never make
+// progress, so the connection closes (its replies still leave).
+func (c *Conn) deliverLeftover(data []byte) {
+	l := c.loop
+	for c.state == stOpen {
+		k, _ := c.in.Write(data)
+		l.addHeld(k)
+		data = data[k:]
+		held := c.in.Len()
+		full := held >= l.cfg.maxInput
+		if full {
+			c.set(factInputFull)
+		}
+		l.callOnData(c)
+		c.clear(factInputFull)
+		if full && c.in.Len() == held && c.state != stAborting {
+			c.closeInputFull() // no room made: the handler cannot go on
+			break
+		}
+		if len(data) == 0 {
+			break
+		}
+	}
+	if c.in.Len() == 0 || c.state != stOpen {
+		l.addHeld(-c.in.Len())
+		l.rings.put(c.in)
+		c.in = nil
+	}
+}
+
+// closeInputFull closes a connection whose handler, told that its input is
+// at the maximum, made no room: its output leaves first, and OnClose
+// reports ErrInputFull unless the handler gave a reason of its own.
+func (c *Conn) closeInputFull() {
+	if c.err == nil {
+		c.err = ErrInputFull
+	}
+	if c.state == stOpen {
+		c.Close()
+	}
+}
+
+// peerFIN handles a 0-byte read: the peer sent FIN. The connection closes
+// once its queued output has left; the reason is io.EOF, or
+// io.ErrUnexpectedEOF if the peer stopped in the middle of a message.
+//
+// A handler that implements HalfCloser is told instead, and decides: it may
+// go on writing and close later. If it already half-closed its side
+// (CloseWrite) and its FIN has left, both directions are done and the
+// connection closes.
+func (c *Conn) peerFIN() {
+	l := c.loop
+	c.set(factPeerEOF)
+	if c.state != stOpen {
+		if c.Pending() == 0 {
+			l.queueClose(c) // a lingering connection: its wait is over
+		} else {
+			c.updateInterest() // no more reading: the FIN would be reported every pass
+		}
+		return
+	}
+	c.err = io.EOF
+	if c.in != nil && c.in.Len() > 0 {
+		c.err = io.ErrUnexpectedEOF
+	}
+	if l.hc == nil {
+		c.Close()
+		return
+	}
+	l.callOnPeerClose(c)
+	if c.has(factFINSent) && c.state == stOpen {
+		l.queueClose(c)
+	}
+	c.updateInterest()
+}
