@@ -125,24 +125,3 @@ func (c *Conn) RemoteAddr() net.Addr {
 	}
 	return sockaddrToAddr(sa)
 }
-
-// readable is called by the loop's read phase when the poller reports the
-// fd ready to read.
-func (c *Conn) readable() {
-	switch c.state {
-	case stConnecting:
-		c.connected() // a failed connect is reported in both lists
-	case stOpen, stClosing, stLingering:
-		c.read()
-	}
-}
-
-// writable is called by the loop's write phase when the poller reports the
-// fd ready to write.
-func (c *Conn) writable() {
-	if c.state == stConnecting {
-		c.connected()
-		return
-	}
-	c.flush()
-}

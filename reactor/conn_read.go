@@ -96,6 +96,17 @@ func (c *Conn) InputFull() bool { return c.has(factInputFull) }
 // more, though it may still read what the connection writes.
 func (c *Conn) PeerClosed() bool { return c.has(factPeerEOF) }
 
+// readable is called by the loop's read phase when the poller reports the
+// fd ready to read.
+func (c *Conn) readable() {
+	switch c.state {
+	case stConnecting:
+		c.connected() // a failed connect is reported in both lists
+	case stOpen, stClosing, stLingering:
+		c.read()
+	}
+}
+
 // read reads once from a connection the poller reported readable. With
 // level-triggered readiness one read per report is enough: if more bytes are
 // waiting, the next Wait reports the fd again.

@@ -158,6 +158,16 @@ func (c *Conn) Available() int {
 	return c.loop.cfg.maxOutput - c.Pending()
 }
 
+// writable is called by the loop's write phase when the poller reports the
+// fd ready to write.
+func (c *Conn) writable() {
+	if c.state == stConnecting {
+		c.connected()
+		return
+	}
+	c.flush()
+}
+
 // markDirty puts c on the list that the flush phase sends.
 func (l *Loop) markDirty(c *Conn) {
 	if !c.has(factDirty) {
