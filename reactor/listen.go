@@ -98,7 +98,6 @@ func (l *Loop) addListener(fd int, ln *listener, owned bool) (net.Addr, error) {
 	}
 	ln.fd = fd
 	l.setFD(fd, ln)
-	l.lns = append(l.lns, ln)
 	return ln.addr, nil
 }
 

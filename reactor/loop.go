@@ -31,7 +31,6 @@ type Loop struct {
 	fresh     []byte                 // unconsumed part of rbuf, when cur had no leftover input
 	dirty     []*Conn                // connections written to since the last flush
 	closing   []*Conn                // connections to close in this pass
-	lns       []*listener            // open listeners
 	rings     ringPool
 	timers    timerHeap
 	epoch     time.Time
@@ -265,7 +264,6 @@ func (l *Loop) beginShutdown() {
 			o.stop()
 		}
 	}
-	l.lns = l.lns[:0]
 	l.stopTimer = l.AfterFunc(l.cfg.gracePeriod, func() {
 		l.graceOver = true
 		for _, o := range l.fds {
@@ -366,7 +364,6 @@ func (l *Loop) releaseAll() {
 			o.end()
 		}
 	}
-	l.lns = nil
 	l.timers.clear()
 	l.publish()
 	_ = l.p.Close()
