@@ -23,16 +23,17 @@ type Conn struct {
 	tm    *connTimers  // idle timeouts and linger; nil if none is used
 }
 
-// connState is where a connection is in its life. The transitions (the
-// functions that make them are in brackets):
+// connState is where a connection is in its life. The transitions, with
+// the functions that make them:
 //
-//	connecting --connect done--> open                          [connected]
-//	connecting --Close with output queued--> connecting, closeAfterConnect, then closing
-//	open --Close, or the peer's FIN without OnPeerClose--> closing  [Close]
-//	closing --output left: FIN, queued for the close phase--> ...   [drained]
-//	any before closed --Abort, an error, stalled output, grace--> aborting [abort]
-//	the close phase: OnClose; closed --> lingering, or the fd released [closeMarked]
-//	lingering --the peer's FIN, the linger, the loop's end--> closed, fd released [release]
+//	connecting --connect done--> open                               connected
+//	connecting --Close, output queued--> connecting, then closing   Close, connected
+//	open --Close, or the peer's FIN without OnPeerClose--> closing  Close, peerFIN
+//	closing --output left: FIN, queued for the close phase          endOutput
+//	any state before closed --Abort, an I/O error, a timeout,
+//	    stalled output, the grace period--> aborting                abort
+//	close phase: OnClose (closed), then lingering or release        closeMarked
+//	lingering --the peer's FIN, the linger, the loop's end--> closed, released  release
 //
 // The handler sees a connection from OnOpen to OnClose: connecting, open,
 // closing and aborting. Lingering is the loop's business alone.
