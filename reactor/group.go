@@ -264,17 +264,9 @@ func (g *Group) dispatch(fd int, tcp bool) {
 // once: a second Run returns ErrRunning and changes nothing, a Run after
 // the group stopped returns ErrStopped.
 func (g *Group) Run(ctx context.Context) error {
-	g.mu.Lock()
-	switch g.state {
-	case stateRunning:
-		g.mu.Unlock()
-		return ErrRunning
-	case stateStopped:
-		g.mu.Unlock()
-		return ErrStopped
+	if err := beginRun(&g.mu, &g.state); err != nil {
+		return err
 	}
-	g.state = stateRunning
-	g.mu.Unlock()
 	defer func() {
 		g.mu.Lock()
 		g.state = stateStopped

@@ -2,19 +2,8 @@
 
 package reactor
 
-import (
-	"time"
+import "golang.org/x/sys/unix"
 
-	"golang.org/x/sys/unix"
-)
-
-// setKeepAlive turns TCP keepalive on for fd: the first probe after d of
-// silence (TCP_KEEPALIVE, as darwin names it), then one every d, and the
-// connection fails after keepAliveProbes unanswered probes.
-func setKeepAlive(fd int, d time.Duration) {
-	secs := keepAliveSeconds(d)
-	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
-	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPALIVE, secs)
-	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, secs)
-	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPCNT, keepAliveProbes)
-}
+// tcpKeepIdle is the socket option for the silence before the first probe,
+// which darwin names TCP_KEEPALIVE.
+const tcpKeepIdle = unix.TCP_KEEPALIVE

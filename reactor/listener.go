@@ -19,7 +19,7 @@ type listener struct {
 	dev     uint64        // identity of that file
 	ino     uint64        //
 	paused  bool          // accepting paused: out of fds
-	closed  bool          //
+	closed  bool          // closed: its fd is no longer ours
 	backoff time.Duration // next pause
 	timer   *Timer
 }

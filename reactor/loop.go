@@ -42,7 +42,6 @@ type Loop struct {
 	wh        WritableHandler // h, if it wants to hear when output drains
 
 	stopping  bool           // shutdown has begun
-	stopTimer *Timer         // grace period
 	graceOver bool           // the grace period has ended
 	ackPoll   *Timer         // wakes a shutdown that waits for acknowledgements
 	stopReq   atomic.Bool    // Stop was called
@@ -58,12 +57,27 @@ type Loop struct {
 	ran     int      // how many of them it has started
 }
 
-// Loop states, guarded by Loop.mu.
+// Run states of a Loop or a Group, guarded by its mutex.
 const (
 	stateIdle = iota
 	stateRunning
 	stateStopped
 )
+
+// beginRun moves *state from idle to running under mu, or says why it
+// cannot: a loop or group runs once.
+func beginRun(mu *sync.Mutex, state *int) error {
+	mu.Lock()
+	defer mu.Unlock()
+	switch *state {
+	case stateRunning:
+		return ErrRunning
+	case stateStopped:
+		return ErrStopped
+	}
+	*state = stateRunning
+	return nil
+}
 
 // New returns a loop that will call h. An option out of its range makes it
 // return an error wrapping ErrInvalidOption, naming the option and the
@@ -103,21 +117,14 @@ func New(h Handler, opts ...Option) (*Loop, error) {
 // called; then it stops accepting, closes idle connections at once, lets the
 // others send their queued output (for at most the grace period), and
 // returns nil as soon as that output has left. It returns an error if the
-// poller fails. However it ends, even by a handler that ends the goroutine,
-// every fd and the poller are released and Post refuses from then on. A loop runs once: a second Run
-// returns ErrRunning, a Run after the loop stopped returns ErrStopped.
+// poller fails. However it ends, even by a handler that ends the
+// goroutine, every fd and the poller are released and Post refuses from
+// then on. A loop runs once: a second Run returns ErrRunning, a Run after
+// the loop stopped returns ErrStopped.
 func (l *Loop) Run(ctx context.Context) error {
-	l.mu.Lock()
-	switch l.state {
-	case stateRunning:
-		l.mu.Unlock()
-		return ErrRunning
-	case stateStopped:
-		l.mu.Unlock()
-		return ErrStopped
+	if err := beginRun(&l.mu, &l.state); err != nil {
+		return err
 	}
-	l.state = stateRunning
-	l.mu.Unlock()
 
 	release := context.AfterFunc(ctx, l.Stop)
 	defer release()
@@ -264,7 +271,7 @@ func (l *Loop) beginShutdown() {
 			o.stop()
 		}
 	}
-	l.stopTimer = l.AfterFunc(l.cfg.gracePeriod, func() {
+	l.AfterFunc(l.cfg.gracePeriod, func() {
 		l.graceOver = true
 		for _, o := range l.fds {
 			if o != nil {
