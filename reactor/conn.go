@@ -27,6 +27,9 @@ type Conn struct {
 // the functions that make them:
 //
 //	connecting --connect done--> open                               connected
+//	connecting --connect done, TLS--> handshake                     connected, beginTLS
+//	accepted on a TLS listener: handshake                           open, beginTLS
+//	handshake --handshake done--> open (or closing if it failed)    handshakeOver
 //	connecting --Close, output queued--> connecting, then closing   Close, connected
 //	open --Close, or the peer's FIN without OnPeerClose--> closing  Close, peerFIN
 //	closing --output left: FIN, queued for the close phase          endOutput
@@ -35,12 +38,13 @@ type Conn struct {
 //	close phase: OnClose (closed), then lingering or release        closeMarked
 //	lingering --the peer's FIN, the linger, the loop's end--> closed, released  release
 //
-// The handler sees a connection from OnOpen to OnClose: connecting, open,
-// closing and aborting. Lingering is the loop's business alone.
+// The handler sees a connection from OnOpen to OnClose: open, closing and
+// aborting (and connecting and handshake, for the caller of Dial). Lingering is the loop's business alone.
 type connState uint8
 
 const (
 	stConnecting connState = iota // Dial: the connect is in progress; no OnOpen yet
+	stHandshake                   // TLS: the handshake runs on its goroutine; no OnOpen yet
 	stOpen                        // OnData as bytes arrive
 	stClosing                     // no more OnData; queued output leaves, then FIN and OnClose
 	stAborting                    // output dropped; OnClose in this pass, with a reset if output was dropped
@@ -65,6 +69,8 @@ const (
 	factTCP                                     // a dialed TCP connection (gets TCP_NODELAY)
 	factInputFull                               // inside the OnData told that the input is at its maximum
 	factReleased                                // the fd is unregistered and closed
+	factTLS                                     // a TLS connection: its TLS side is c.tm.tls
+	factHandshakeFull                           // reading paused: the handshake has not taken what was read
 )
 
 func (c *Conn) has(f connFacts) bool { return c.facts&f != 0 }

@@ -42,13 +42,15 @@ func (c *Conn) Close() error {
 	}
 	l := c.loop
 	switch {
-	case c.state == stConnecting && c.Pending() > 0:
-		c.set(factCloseAfterConnect) // the output leaves once connected
+	case c.state < stOpen && c.earlyOutput():
+		c.set(factCloseAfterConnect) // the output leaves once connected (and the handshake done)
 		return nil
 	case c.state == stConnecting:
 		c.state = stClosing
 		l.queueClose(c) // never connected: no FIN to send
 		return nil
+	case c.state == stOpen && c.has(factTLS):
+		c.tm.tls.closeNotify()
 	}
 	c.state = stClosing
 	if c.Pending() == 0 {
@@ -61,6 +63,15 @@ func (c *Conn) Close() error {
 	}
 	c.updateInterest()
 	return nil
+}
+
+// earlyOutput reports whether a connection that is not open yet has output
+// waiting for it to be.
+func (c *Conn) earlyOutput() bool {
+	if t := c.tlsSide(); t != nil {
+		return len(t.early) > 0
+	}
+	return c.Pending() > 0
 }
 
 // CloseWithError is Close with a reason: OnClose will report err. A
@@ -85,7 +96,13 @@ func (c *Conn) CloseWrite() error {
 		return ErrClosed
 	}
 	c.set(factWantFIN)
-	if c.Pending() == 0 && c.state != stConnecting {
+	if c.state != stOpen {
+		return nil // FIN once connected (and, for TLS, after the handshake)
+	}
+	if c.has(factTLS) {
+		c.tm.tls.closeNotify() // queued: FIN follows once it has left
+	}
+	if c.Pending() == 0 {
 		c.sendFIN()
 	}
 	return nil
@@ -292,6 +309,9 @@ func (c *Conn) release() {
 	}
 	c.state = stClosed
 	c.set(factReleased)
+	if c.has(factTLS) {
+		c.tm.tls.release()
+	}
 	_ = l.p.Remove(fd) // cannot fail for a registered fd; nothing to do if it did
 	l.fds[fd] = nil
 	if c.has(factReset) {

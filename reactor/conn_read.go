@@ -102,7 +102,7 @@ func (c *Conn) readable() {
 	switch c.state {
 	case stConnecting:
 		c.connected() // a failed connect is reported in both lists
-	case stOpen, stClosing, stLingering:
+	case stHandshake, stOpen, stClosing, stLingering:
 		c.read()
 	}
 }
@@ -132,10 +132,16 @@ func (c *Conn) read() {
 	if c.tm != nil {
 		c.tm.lastRead = l.clock
 	}
-	if c.state != stOpen {
-		return // closing or lingering: what still arrives is discarded
+	switch {
+	case c.state == stHandshake:
+		c.feedHandshake(l.rbuf[:n])
+	case c.state != stOpen:
+		// closing or lingering: what still arrives is discarded
+	case c.has(factTLS):
+		c.tm.tls.records(l.rbuf[:n])
+	default:
+		c.deliver(l.rbuf[:n])
 	}
-	c.deliver(l.rbuf[:n])
 }
 
 // deliver shows data, just read into the loop's buffer, to OnData after the
@@ -213,22 +219,40 @@ func (c *Conn) closeInputFull() {
 // once its queued output has left; the reason is io.EOF, or
 // io.ErrUnexpectedEOF if the peer stopped in the middle of a message.
 //
-// A handler that implements HalfCloser is told instead, and decides: it may
-// go on writing and close later. If it already half-closed its side
-// (CloseWrite) and its FIN has left, both directions are done and the
-// connection closes.
+// On a TLS connection the peer's close_notify counts as its FIN (see
+// peerFINTLS).
 func (c *Conn) peerFIN() {
 	l := c.loop
 	c.set(factPeerEOF)
-	if c.state != stOpen {
+	switch {
+	case c.state == stHandshake:
+		c.handshakeFIN()
+		return
+	case c.state != stOpen:
 		if c.Pending() == 0 {
 			l.queueClose(c) // a lingering connection: its wait is over
 		} else {
 			c.updateInterest() // no more reading: the FIN would be reported every pass
 		}
 		return
+	case c.has(factTLS):
+		c.peerFINTLS()
+		return
 	}
-	c.err = io.EOF
+	c.peerDone(io.EOF)
+}
+
+// peerDone ends the reading side of an open connection whose peer will
+// send no more: OnClose will report err (io.EOF), or io.ErrUnexpectedEOF if
+// the peer stopped in the middle of a message.
+//
+// A handler that implements HalfCloser is told instead, and decides: it may
+// go on writing and close later. If it already half-closed its side
+// (CloseWrite) and its FIN has left, both directions are done and the
+// connection closes.
+func (c *Conn) peerDone(err error) {
+	l := c.loop
+	c.err = err
 	if c.in != nil && c.in.Len() > 0 {
 		c.err = io.ErrUnexpectedEOF
 	}

@@ -28,7 +28,14 @@ import (
 // until Pending reaches a watermark still stops there, however fast the
 // peer reads. If that send fails, p is queued as usual and the failure
 // shows when the loop flushes, as it would for a queued write.
+//
+// On a TLS connection p is encrypted into the output, which holds
+// ciphertext: the cap counts the records' overhead, in advance and
+// generously, so that p is queued whole or not at all.
 func (c *Conn) Write(p []byte) (int, error) {
+	if c.has(factTLS) {
+		return c.writeTLS(p)
+	}
 	if err := c.admit(len(p)); err != nil || len(p) == 0 {
 		return 0, err
 	}
@@ -88,6 +95,9 @@ func (c *Conn) writeNow(p []byte) {
 // WriteString is Write for a string, without converting it to a []byte. It
 // always queues s: Write's exception for large writes does not apply.
 func (c *Conn) WriteString(s string) (int, error) {
+	if c.has(factTLS) {
+		return c.writeStringTLS(s)
+	}
 	if err := c.admit(len(s)); err != nil || len(s) == 0 {
 		return 0, err
 	}
@@ -110,7 +120,11 @@ func (c *Conn) admit(n int) error {
 // output returns the output ring, taking one from the pool if there is none.
 func (c *Conn) output() *buffer.Ring {
 	if c.out == nil {
-		c.out = c.loop.rings.get(c.loop.cfg.maxOutput)
+		max := c.loop.cfg.maxOutput
+		if c.has(factTLS) {
+			max += tlsOutputSlack
+		}
+		c.out = c.loop.rings.get(max)
 	}
 	return c.out
 }
@@ -155,7 +169,11 @@ func (c *Conn) Available() int {
 	if !c.acceptsOutput() {
 		return 0
 	}
-	return c.loop.cfg.maxOutput - c.Pending()
+	room := max(c.loop.cfg.maxOutput-c.Pending(), 0)
+	if c.has(factTLS) {
+		return availableTLS(room)
+	}
+	return room
 }
 
 // writable is called by the loop's write phase when the poller reports the
@@ -197,7 +215,7 @@ func (l *Loop) flushDirty() {
 // flush sends as much queued output as the socket takes, in one writev,
 // and registers write interest only if some is left: a partial send.
 func (c *Conn) flush() {
-	if c.state != stOpen && c.state != stClosing {
+	if c.state < stHandshake || c.state > stClosing {
 		return // connecting: the output waits for the connection
 	}
 	if c.Pending() > 0 && !c.send() {
@@ -209,7 +227,7 @@ func (c *Conn) flush() {
 		switch {
 		case c.state == stClosing:
 			c.endOutput()
-		case c.has(factWantFIN) && !c.has(factFINSent):
+		case c.has(factWantFIN) && !c.has(factFINSent) && c.state == stOpen:
 			c.sendFIN()
 		}
 	}
@@ -273,7 +291,7 @@ func (c *Conn) updateInterest() {
 	case c.state == stConnecting:
 		want = poller.Write // writable: the connect finished, one way or the other
 	default:
-		if !c.has(factPeerEOF) && (!c.has(factPaused) || c.state == stClosing) {
+		if !c.has(factPeerEOF|factHandshakeFull) && (!c.has(factPaused) || c.state == stClosing) {
 			want |= poller.Read
 		}
 		if c.Pending() > 0 && (!c.has(factDirty) || c.has(factWaitWrite)) {

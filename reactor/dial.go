@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"crypto/tls"
 	"os"
 	"time"
 
@@ -22,6 +23,11 @@ import (
 // network, a name that does not resolve, no socket. Call it on the loop's
 // goroutine, or before Run from the goroutine that will call Run.
 func (l *Loop) Dial(network, address string, timeout time.Duration) (*Conn, error) {
+	return l.dial(network, address, timeout, nil)
+}
+
+// dial is Dial, and DialTLS with a TLS config.
+func (l *Loop) dial(network, address string, timeout time.Duration, tcfg *tls.Config) (*Conn, error) {
 	if l.stopping || l.stopReq.Load() {
 		return nil, ErrStopped
 	}
@@ -38,6 +44,11 @@ func (l *Loop) Dial(network, address string, timeout time.Duration) (*Conn, erro
 		return nil, err
 	}
 	c := &Conn{loop: l, fd: int32(fd), state: stConnecting, facts: factWaitWrite}
+	if tcfg != nil {
+		// The handshake begins once connected; until OnOpen, writes are kept.
+		c.set(factTLS)
+		c.ensureTimers().tls = &tlsConn{c: c, cfg: tcfg}
+	}
 	if ra.tcp {
 		c.set(factTCP)
 	}
@@ -73,11 +84,6 @@ func (c *Conn) connected() {
 		c.abort(os.NewSyscallError("connect", err))
 		return
 	}
-	c.state = stOpen
-	if c.has(factCloseAfterConnect) {
-		c.clear(factCloseAfterConnect)
-		c.state = stClosing // closed before it connected: no OnOpen
-	}
 	if c.has(factTCP) {
 		_ = unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		if l.cfg.keepAlive > 0 {
@@ -87,6 +93,15 @@ func (c *Conn) connected() {
 	if tm := c.tm; tm != nil {
 		// The idle clocks start now, not at Dial.
 		tm.connectBy, tm.lastRead, tm.lastWrite = 0, l.clock, l.clock
+	}
+	if c.has(factTLS) {
+		c.beginTLS(c.tm.tls.cfg, false) // OnOpen once the handshake is done
+		return
+	}
+	c.state = stOpen
+	if c.has(factCloseAfterConnect) {
+		c.clear(factCloseAfterConnect)
+		c.state = stClosing // closed before it connected: no OnOpen
 	}
 	switch {
 	case c.Pending() > 0:

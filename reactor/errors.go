@@ -40,6 +40,10 @@ var (
 	// not connect within the timeout given to Dial. It matches
 	// os.ErrDeadlineExceeded.
 	ErrDialTimeout = fmt.Errorf("reactor: dial timeout: %w", os.ErrDeadlineExceeded)
+	// ErrTLSHandshakeTimeout is the reason a TLS connection is closed when
+	// its handshake did not finish within WithTLSHandshakeTimeout. It
+	// matches os.ErrDeadlineExceeded.
+	ErrTLSHandshakeTimeout = fmt.Errorf("reactor: TLS handshake timeout: %w", os.ErrDeadlineExceeded)
 	// ErrNetwork is returned for a network Listen or Dial does not support.
 	ErrNetwork = errors.New("reactor: unsupported network")
 	// ErrInvalidOption is wrapped by the error New and NewGroup return for

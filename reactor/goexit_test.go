@@ -79,7 +79,7 @@ func TestGoexitRunsAcceptedPosts(t *testing.T) {
 	ran := make(chan int, 2)
 	for i := range pairs {
 		fd := pairs[i][0]
-		require.NoError(t, l.Post(func() { ran <- i; l.open(fd, false) })) // as Group.dispatch does
+		require.NoError(t, l.Post(func() { ran <- i; l.open(fd, false, nil) })) // as Group.dispatch does
 	}
 	exited := make(chan struct{})
 	go func() {

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"runtime"
@@ -170,24 +171,37 @@ func (g *Group) release() {
 // Listen makes the group serve network and address, spreading connections
 // as its AcceptMode says, and returns the address bound. Call it before Run.
 func (g *Group) Listen(network, address string) (net.Addr, error) {
+	return g.listen(network, address, nil)
+}
+
+// ListenTLS is Listen for TLS (see Loop.ListenTLS): each connection's
+// handshake and records are handled by the loop it was given to.
+func (g *Group) ListenTLS(network, address string, cfg *tls.Config) (net.Addr, error) {
+	if err := checkServerConfig(cfg); err != nil {
+		return nil, err
+	}
+	return g.listen(network, address, cfg)
+}
+
+func (g *Group) listen(network, address string, tcfg *tls.Config) (net.Addr, error) {
 	reuse := g.mode == AcceptReusePort || g.mode == AcceptAuto && reusePortBalances
 	if network == "unix" || len(g.loops) == 1 {
 		reuse = false
 	}
 	if !reuse {
-		addr, err := g.loops[0].Listen(network, address)
+		addr, err := g.loops[0].listen(network, address, false, tcfg)
 		if err == nil {
 			g.handOff()
 		}
 		return addr, err
 	}
-	addr, err := g.loops[0].listen(network, address, true)
+	addr, err := g.loops[0].listen(network, address, true, tcfg)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range g.loops[1:] {
 		// The same address, now with the port the first listener got.
-		if _, err := l.listen(network, addr.String(), true); err != nil {
+		if _, err := l.listen(network, addr.String(), true, tcfg); err != nil {
 			return nil, err
 		}
 	}
@@ -212,7 +226,7 @@ func (g *Group) handOff() {
 }
 
 // dispatch runs on the first loop for each accepted fd.
-func (g *Group) dispatch(fd int, tcp bool) {
+func (g *Group) dispatch(fd int, tcp bool, tcfg *tls.Config) {
 	var to *Loop
 	switch g.balance {
 	case LeastConns:
@@ -245,7 +259,7 @@ func (g *Group) dispatch(fd int, tcp bool) {
 		}
 	}
 	adopt := func() {
-		if err := to.open(fd, tcp); err != nil {
+		if err := to.open(fd, tcp, tcfg); err != nil {
 			to.log.Error("reactor: cannot register connection", "err", err)
 		}
 	}

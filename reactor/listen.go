@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,12 +22,13 @@ import (
 // Call Listen before Run, from the goroutine that will call Run, or on the
 // loop's goroutine. Name resolution may block.
 func (l *Loop) Listen(network, address string) (net.Addr, error) {
-	return l.listen(network, address, false)
+	return l.listen(network, address, false, nil)
 }
 
 // listen is Listen, optionally with SO_REUSEPORT so that several loops can
-// listen on one address and let the kernel spread the connections.
-func (l *Loop) listen(network, address string, reusePort bool) (net.Addr, error) {
+// listen on one address and let the kernel spread the connections, and
+// with a TLS config for ListenTLS.
+func (l *Loop) listen(network, address string, reusePort bool, tcfg *tls.Config) (net.Addr, error) {
 	if l.stopping || l.stopReq.Load() {
 		return nil, ErrStopped
 	}
@@ -38,7 +40,7 @@ func (l *Loop) listen(network, address string, reusePort bool) (net.Addr, error)
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	ln := &listener{loop: l, tcp: ra.tcp}
+	ln := &listener{loop: l, tcp: ra.tcp, tls: tcfg}
 	if reusePort {
 		err = setReusePort(fd)
 	}

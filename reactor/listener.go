@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"crypto/tls"
 	"net"
 	"time"
 
@@ -15,6 +16,7 @@ type listener struct {
 	fd      int
 	addr    net.Addr
 	tcp     bool          // accepted connections get TCP_NODELAY and keepalive
+	tls     *tls.Config   // for ListenTLS: accepted connections begin with a TLS handshake
 	path    string        // unix socket file to remove on close, if still ours
 	dev     uint64        // identity of that file
 	ino     uint64        //
@@ -81,8 +83,8 @@ func (ln *listener) accept() {
 		case nil:
 			ln.backoff = 0
 			if l.handoff != nil {
-				l.handoff(fd, ln.tcp) // a Group spreads connections over its loops
-			} else if err := l.open(fd, ln.tcp); err != nil {
+				l.handoff(fd, ln.tcp, ln.tls) // a Group spreads connections over its loops
+			} else if err := l.open(fd, ln.tcp, ln.tls); err != nil {
 				// The poller refused the fd (out of memory, say): back off
 				// as for running out of fds rather than fail every accept.
 				ln.pause(err)
@@ -145,8 +147,9 @@ func (ln *listener) resume() {
 // loop is at its connection limit or stopping, or the poller refuses the fd:
 // then the socket is reset and counted in Stats.Rejected, and in the last
 // case open returns the poller's error. Every accepted socket is thus
-// counted once, in Accepted or in Rejected.
-func (l *Loop) open(fd int, tcp bool) error {
+// counted once, in Accepted or in Rejected. With a TLS config the
+// connection begins with the handshake; OnOpen follows it.
+func (l *Loop) open(fd int, tcp bool, tcfg *tls.Config) error {
 	if l.stopping || l.cfg.maxConns > 0 && l.conns >= l.cfg.maxConns {
 		l.reject(fd)
 		return nil // refused by choice: nothing to back off from
@@ -167,6 +170,10 @@ func (l *Loop) open(fd int, tcp bool) error {
 	c := &Conn{loop: l, fd: int32(fd), state: stOpen}
 	l.setFD(fd, c)
 	l.conns++
+	if tcfg != nil {
+		c.beginTLS(tcfg, true)
+		return nil
+	}
 	c.start()
 	return nil
 }

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"runtime"
 	"sync"
@@ -22,15 +23,15 @@ type Loop struct {
 	p   poller.Poller
 
 	ready     poller.Ready
-	fds       []fdOwner              // fd -> connection or listener; nil for fds the loop does not own
-	rbuf      []byte                 // the loop-wide read buffer
-	raw       rawIO                  // socket reads and writes (rawio_*.go)
-	sys       syscalls               // read, writev, accept
-	handoff   func(fd int, tcp bool) // set by a Group: where accepted fds go
-	cur       *Conn                  // the connection inside OnData whose input is in fresh
-	fresh     []byte                 // unconsumed part of rbuf, when cur had no leftover input
-	dirty     []*Conn                // connections written to since the last flush
-	closing   []*Conn                // connections to close in this pass
+	fds       []fdOwner                                // fd -> connection or listener; nil for fds the loop does not own
+	rbuf      []byte                                   // the loop-wide read buffer
+	raw       rawIO                                    // socket reads and writes (rawio_*.go)
+	sys       syscalls                                 // read, writev, accept
+	handoff   func(fd int, tcp bool, tcfg *tls.Config) // set by a Group: where accepted fds go
+	cur       *Conn                                    // the connection inside OnData whose input is in fresh
+	fresh     []byte                                   // unconsumed part of rbuf, when cur had no leftover input
+	dirty     []*Conn                                  // connections written to since the last flush
+	closing   []*Conn                                  // connections to close in this pass
 	rings     ringPool
 	timers    timerHeap
 	epoch     time.Time
@@ -40,6 +41,7 @@ type Loop struct {
 	held      int             // bytes in connection buffers (input and output)
 	peakHeld  int             // the most that held has been
 	wh        WritableHandler // h, if it wants to hear when output drains
+	hs        *handshakes     // TLS handshakes; nil until the loop serves or dials TLS
 
 	stopping  bool           // shutdown has begun
 	graceOver bool           // the grace period has ended

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/goreactor/reactor/poller"
@@ -16,21 +17,23 @@ import (
 type Option func(*config) error
 
 type config struct {
-	readBuffer  int
-	maxInput    int
-	maxOutput   int
-	lowWater    int
-	highWater   int
-	watermarks  bool // set by WithWriteWatermarks: not derived from maxOutput
-	gracePeriod time.Duration
-	linger      time.Duration
-	keepAlive   time.Duration
-	readIdle    time.Duration
-	writeIdle   time.Duration
-	maxConns    int
-	wrapSys     func(syscalls) syscalls // set only by tests (export_test.go)
-	newPoller   func() (poller.Poller, error)
-	logger      *slog.Logger
+	readBuffer          int
+	maxInput            int
+	maxOutput           int
+	lowWater            int
+	highWater           int
+	watermarks          bool // set by WithWriteWatermarks: not derived from maxOutput
+	gracePeriod         time.Duration
+	linger              time.Duration
+	keepAlive           time.Duration
+	readIdle            time.Duration
+	writeIdle           time.Duration
+	maxConns            int
+	tlsHandshakeTimeout time.Duration
+	maxHandshakes       int
+	wrapSys             func(syscalls) syscalls // set only by tests (export_test.go)
+	newPoller           func() (poller.Poller, error)
+	logger              *slog.Logger
 }
 
 // Defaults, chosen to suit an echo server: reads of up to 64 KiB, at most
@@ -44,19 +47,29 @@ const (
 	DefaultLowWatermark   = 256 << 10
 	DefaultGracePeriod    = 5 * time.Second
 	DefaultLinger         = 5 * time.Second
+	// DefaultTLSHandshakeTimeout bounds a TLS handshake, from the accept
+	// or the connect.
+	DefaultTLSHandshakeTimeout = 10 * time.Second
 )
+
+// defaultMaxHandshakes is how many TLS handshakes a loop runs at once
+// unless WithMaxTLSHandshakes says otherwise: enough to keep every core
+// busy with handshake crypto while some wait for their peers.
+func defaultMaxHandshakes() int { return 4 * runtime.NumCPU() }
 
 func defaultConfig() config {
 	return config{
-		readBuffer:  DefaultReadBufferSize,
-		maxInput:    DefaultMaxInput,
-		maxOutput:   DefaultMaxOutput,
-		lowWater:    DefaultLowWatermark,
-		highWater:   DefaultHighWatermark,
-		gracePeriod: DefaultGracePeriod,
-		linger:      DefaultLinger,
-		keepAlive:   DefaultKeepAlive,
-		newPoller:   poller.New,
+		readBuffer:          DefaultReadBufferSize,
+		maxInput:            DefaultMaxInput,
+		maxOutput:           DefaultMaxOutput,
+		lowWater:            DefaultLowWatermark,
+		highWater:           DefaultHighWatermark,
+		gracePeriod:         DefaultGracePeriod,
+		linger:              DefaultLinger,
+		keepAlive:           DefaultKeepAlive,
+		tlsHandshakeTimeout: DefaultTLSHandshakeTimeout,
+		maxHandshakes:       defaultMaxHandshakes(),
+		newPoller:           poller.New,
 	}
 }
 
@@ -288,6 +301,37 @@ func WithPoller(newPoller func() (poller.Poller, error)) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l
+		return nil
+	}
+}
+
+// WithTLSHandshakeTimeout bounds the TLS handshake of each connection of
+// ListenTLS and DialTLS (default 10 s), from the accept or the connect,
+// including any wait for a free handshake goroutine: a connection whose
+// handshake is not done by then is closed with ErrTLSHandshakeTimeout. New
+// rejects d <= 0.
+func WithTLSHandshakeTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return invalidOption("WithTLSHandshakeTimeout(%v): must be positive", d)
+		}
+		c.tlsHandshakeTimeout = d
+		return nil
+	}
+}
+
+// WithMaxTLSHandshakes bounds how many TLS handshakes the loop runs at once
+// (default four per CPU), each on a goroutine of its own; the
+// connections beyond wait their turn, in order. A server connection
+// counts only once the client's first record (its ClientHello) has arrived
+// whole, so clients that connect and send little take no goroutine. New
+// rejects n <= 0.
+func WithMaxTLSHandshakes(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return invalidOption("WithMaxTLSHandshakes(%d): must be positive", n)
+		}
+		c.maxHandshakes = n
 		return nil
 	}
 }

@@ -1,7 +1,7 @@
 package reactor
 
 // Stats are a loop's counters, as of the end of its latest pass. Apart from
-// Conns, Lingering and Buffered they only grow.
+// Conns, Lingering, Buffered and TLSRunning they only grow.
 type Stats struct {
 	Conns          int    // connections open now
 	Accepted       uint64 // connections accepted
@@ -24,6 +24,10 @@ type Stats struct {
 	LingerTimeouts uint64 // lingering connections released because the peer's FIN did not come within the linger
 	Buffered       int    // bytes held in connection buffers now (unconsumed input and queued output)
 	PeakBuffered   int    // the most Buffered has been
+	TLSHandshakes  uint64 // TLS handshakes that succeeded
+	TLSFailures    uint64 // TLS handshakes that failed, timed out, or ended with the peer's FIN
+	TLSRunning     int    // TLS handshakes running now, each on its goroutine
+	TLSPeakRunning int    // the most TLSRunning has been
 }
 
 // Indices of the counters in Loop.st and Loop.pub.
@@ -49,6 +53,10 @@ const (
 	statLingerTimeouts
 	statBuffered
 	statPeakBuffered
+	statTLSHandshakes
+	statTLSFailures
+	statTLSRunning
+	statTLSPeak
 	nStats
 )
 
@@ -91,6 +99,10 @@ func (l *Loop) Stats() Stats {
 		LingerTimeouts: g(statLingerTimeouts),
 		Buffered:       int(g(statBuffered)),
 		PeakBuffered:   int(g(statPeakBuffered)),
+		TLSHandshakes:  g(statTLSHandshakes),
+		TLSFailures:    g(statTLSFailures),
+		TLSRunning:     int(g(statTLSRunning)),
+		TLSPeakRunning: int(g(statTLSPeak)),
 	}
 }
 
@@ -118,4 +130,8 @@ func (st *Stats) add(s Stats) {
 	st.LingerTimeouts += s.LingerTimeouts
 	st.Buffered += s.Buffered
 	st.PeakBuffered += s.PeakBuffered
+	st.TLSHandshakes += s.TLSHandshakes
+	st.TLSFailures += s.TLSFailures
+	st.TLSRunning += s.TLSRunning
+	st.TLSPeakRunning += s.TLSPeakRunning
 }

@@ -15,8 +15,9 @@ type connTimers struct {
 	lastRead          time.Duration // when a byte last arrived (or reading began)
 	lastWrite         time.Duration // when a byte last left, or output began to wait
 	lingerUntil       time.Duration // when a lingering connection stops waiting for the peer's FIN
-	connectBy         time.Duration // when a Dial times out; 0 if not connecting
+	connectBy         time.Duration // when a Dial or a TLS handshake times out; 0 once open
 	readSet, writeSet bool          // set by SetReadTimeout, SetWriteTimeout: defaults do not apply
+	tls               *tlsConn      // a TLS connection's TLS side (see Conn.tlsSide)
 }
 
 // SetReadTimeout closes the connection with ErrReadTimeout if no byte
@@ -144,7 +145,12 @@ func (c *Conn) timedOut() {
 	case c.handlerDone() || c.state == stAborting:
 		return
 	case tm.connectBy > 0 && now >= tm.connectBy:
-		c.abort(ErrDialTimeout)
+		if c.state == stHandshake {
+			l.st[statTLSFailures]++
+			c.abort(ErrTLSHandshakeTimeout)
+		} else {
+			c.abort(ErrDialTimeout)
+		}
 		return
 	case c.state == stClosing:
 		if c.Pending() > 0 && now-tm.lastWrite >= l.closeStall() {

@@ -1,0 +1,404 @@
+package reactor
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"time"
+	"unsafe"
+)
+
+// TLS on the loop, with the standard crypto/tls as it is.
+//
+// A TLS connection is a Conn with a tls.Conn over an in-memory transport
+// (tls_transport.go). The handshake runs on a goroutine of its own, since
+// crypto/tls cannot resume a handshake that stopped for want of bytes: the
+// loop feeds it what it reads from the socket and sends what it writes,
+// and the goroutine blocks, not the loop. A server connection starts its
+// handshake only once the client's first record has arrived whole, and at
+// most WithMaxTLSHandshakes run at once per loop; the others wait their
+// turn in order. The handshake timeout (WithTLSHandshakeTimeout) counts
+// from the accept (or the connect), the wait included.
+//
+// When the handshake has succeeded the goroutine ends and the loop owns the
+// tls.Conn: the read phase decrypts the records as they arrive and OnData
+// sees the plaintext through Peek, Next and Discard, exactly as on a plain
+// connection; Write encrypts into the queued output, which leaves in the
+// flush phase. From OnOpen on, a handler may assume that the handshake is
+// complete (ConnectionState tells what was negotiated) and that every
+// callback runs on the loop's goroutine, as for any connection. Close and
+// CloseWrite send close_notify before FIN. A peer that sends FIN without
+// close_notify has truncated the stream: OnClose reports
+// io.ErrUnexpectedEOF. A failed handshake gets OnClose, with the error,
+// and no OnOpen.
+
+// tlsConn is the TLS side of a connection.
+type tlsConn struct {
+	c        *Conn
+	cfg      *tls.Config // a dialed connection's, until its handshake begins
+	tc       *tls.Conn
+	tr       *tlsTransport
+	server   bool
+	started  bool   // the handshake goroutine was started, or the connection queued for it
+	early    []byte // plaintext written before OnOpen (DialTLS), encrypted once open
+	notified bool   // the peer's close_notify was read
+	failed   bool   // crypto/tls failed: no close_notify can follow
+}
+
+// Conservative bounds of the bytes crypto/tls adds to a plaintext: it
+// writes records of at least tlsMinRecord bytes of payload (it starts small
+// and grows), each with at most tlsRecordOverhead bytes of header, nonce,
+// MAC and padding. Write checks the output cap against the larger size, so
+// that an encrypted write is queued whole or not at all.
+const (
+	tlsMinRecord      = 1024
+	tlsRecordOverhead = 96
+)
+
+func tlsSealedSize(n int) int { return n + (n/tlsMinRecord+1)*tlsRecordOverhead }
+
+// tlsOutputSlack is what the output ring of a TLS connection may hold
+// beyond the cap: room for what crypto/tls writes on its own (handshake
+// messages, alerts, close_notify, key updates) even when the handler has
+// filled the output.
+const tlsOutputSlack = 64 << 10
+
+// ListenTLS is Listen for TLS: the loop accepts on network and address and
+// runs the server side of a TLS handshake, with cfg, on each connection
+// before it calls OnOpen (see the package documentation for where the
+// handshake and the records are processed). cfg must have a certificate
+// (Certificates, GetCertificate or GetConfigForClient) and must not be
+// changed afterwards.
+func (l *Loop) ListenTLS(network, address string, cfg *tls.Config) (net.Addr, error) {
+	if err := checkServerConfig(cfg); err != nil {
+		return nil, err
+	}
+	return l.listen(network, address, false, cfg)
+}
+
+func checkServerConfig(cfg *tls.Config) error {
+	if cfg == nil || len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil {
+		return errors.New("reactor: ListenTLS needs a tls.Config with Certificates, GetCertificate or GetConfigForClient")
+	}
+	return nil
+}
+
+// DialTLS is Dial followed by the client side of a TLS handshake with cfg:
+// OnOpen runs once the handshake has succeeded; if it fails, OnClose
+// reports the error and OnOpen never runs. timeout bounds the connect, and
+// WithTLSHandshakeTimeout the handshake. If cfg has no ServerName and does
+// not skip verification, the host of address is used, as tls.Dial does.
+// Bytes written before OnOpen are encrypted and sent once the handshake is
+// done.
+func (l *Loop) DialTLS(network, address string, cfg *tls.Config, timeout time.Duration) (*Conn, error) {
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			host = address
+		}
+		cfg = cfg.Clone()
+		cfg.ServerName = host
+	}
+	return l.dial(network, address, timeout, cfg)
+}
+
+// ConnectionState returns what the TLS handshake negotiated (version,
+// cipher suite, ALPN protocol, peer certificates, resumption), and false
+// for a plain connection or one whose handshake is not complete.
+func (c *Conn) ConnectionState() (tls.ConnectionState, bool) {
+	t := c.tlsSide()
+	if t == nil || c.state < stOpen || c.has(factReleased) {
+		return tls.ConnectionState{}, false
+	}
+	return t.tc.ConnectionState(), true
+}
+
+// tlsSide returns the TLS side of a TLS connection, nil for a plain one. It
+// is kept with the timers, which a TLS connection always has (the
+// handshake deadline), so that a plain Conn is no larger for TLS.
+func (c *Conn) tlsSide() *tlsConn {
+	if !c.has(factTLS) {
+		return nil
+	}
+	return c.tm.tls
+}
+
+// beginTLS makes a connection that has just been accepted or connected a
+// TLS one, in the handshake state: the handshake starts once it can (see
+// maybeStart) and must be over by the handshake timeout.
+func (c *Conn) beginTLS(cfg *tls.Config, server bool) {
+	l := c.loop
+	c.state = stHandshake
+	c.set(factTLS)
+	tm := c.ensureTimers()
+	if tm.tls == nil {
+		tm.tls = &tlsConn{c: c}
+	}
+	t := tm.tls
+	t.server, t.cfg = server, nil
+	t.tr = newTLSTransport(c)
+	t.tr.resume = c.resumeHandshakeRead
+	if server {
+		t.tc = tls.Server(t.tr, cfg)
+	} else {
+		t.tc = tls.Client(t.tr, cfg)
+	}
+	tm.connectBy = after(l.now(), l.cfg.tlsHandshakeTimeout)
+	c.armTimers()
+	c.updateInterest()
+	if !server {
+		l.handshakes().ready(t) // a client speaks first
+	}
+}
+
+// feedHandshake passes bytes read during the handshake to the handshake
+// goroutine; a server's handshake starts once the client's first record is
+// whole.
+func (c *Conn) feedHandshake(p []byte) {
+	t := c.tm.tls
+	if t.tr.feed(p) {
+		c.set(factHandshakeFull)
+		c.updateInterest()
+	}
+	if !t.started && firstRecordWhole(t.tr) {
+		c.loop.handshakes().ready(t)
+	}
+}
+
+// firstRecordWhole reports whether what the client sent holds a whole first
+// record, or shows it is no TLS record at all (then crypto/tls gives the
+// error at once).
+func firstRecordWhole(tr *tlsTransport) bool {
+	var b [5]byte
+	h := tr.head(b[:])
+	if len(h) > 0 && h[0] != 0x16 {
+		return true // not a handshake record
+	}
+	if len(h) < 5 {
+		return false
+	}
+	tr.mu.Lock()
+	n := len(tr.in) - tr.r
+	tr.mu.Unlock()
+	return n >= 5+(int(h[3])<<8|int(h[4]))
+}
+
+// handshakeFIN handles the peer's FIN during the handshake. A running
+// handshake reads the end and fails, unless it already has all it needs;
+// one that has not started never will.
+func (c *Conn) handshakeFIN() {
+	t := c.tm.tls
+	t.tr.shut(io.EOF)
+	if t.started {
+		c.updateInterest()
+		return
+	}
+	c.loop.st[statTLSFailures]++
+	c.err = io.ErrUnexpectedEOF
+	var b [1]byte
+	if len(t.tr.head(b[:])) == 0 {
+		c.err = io.EOF // it sent nothing at all
+	}
+	c.Close()
+}
+
+// resumeHandshakeRead is posted by the handshake goroutine when it has
+// drained the input that made the loop stop reading.
+func (c *Conn) resumeHandshakeRead() {
+	c.clear(factHandshakeFull)
+	c.updateInterest()
+}
+
+// handshakeOver runs on the loop when the handshake goroutine has ended.
+func (t *tlsConn) handshakeOver(err error) {
+	c, l := t.c, t.c.loop
+	if c.state != stHandshake {
+		return // closed meanwhile; its OnClose has run or will
+	}
+	if err != nil {
+		l.st[statTLSFailures]++
+		t.failed = true
+		t.early = nil
+		c.clear(factCloseAfterConnect)
+		c.err = err
+		c.Close() // the alert crypto/tls wrote leaves first
+		return
+	}
+	l.st[statTLSHandshakes]++
+	t.tr.src = t.tr.toRecords()
+	c.clear(factHandshakeFull)
+	c.state = stOpen
+	tm := c.tm
+	tm.connectBy, tm.lastRead, tm.lastWrite = 0, l.clock, l.clock
+	if len(t.early) > 0 {
+		p := t.early
+		t.early = nil
+		c.queuePlain(p)
+	}
+	if c.has(factCloseAfterConnect) {
+		c.clear(factCloseAfterConnect)
+		c.Close() // closed before OnOpen: the early bytes leave, then close_notify
+	} else {
+		if c.has(factWantFIN) {
+			t.closeNotify() // CloseWrite before OnOpen
+		}
+		c.updateInterest()
+		c.start()
+	}
+	// Records that came with the handshake's last message, or that crypto/tls
+	// read along with it, get no readiness event of their own.
+	t.records(nil)
+	if c.has(factPeerEOF) && c.state == stOpen {
+		c.peerFINTLS()
+	}
+}
+
+// records decrypts the ciphertext just read (data) and shows the plaintext
+// to OnData, until crypto/tls needs more bytes than have come.
+func (t *tlsConn) records(data []byte) {
+	c, l := t.c, t.c.loop
+	if data != nil {
+		t.tr.src = data
+	}
+	buf := l.handshakes().plain
+	for c.state == stOpen && !t.notified {
+		n, err := t.read(buf)
+		if n > 0 {
+			c.deliver(buf[:n])
+		}
+		if err == nil {
+			continue // buf was filled: there may be more
+		}
+		if err == errWouldBlock {
+			break
+		}
+		if err == io.EOF {
+			t.notified = true // close_notify: the peer will send no more
+			if c.state == stOpen {
+				c.peerDone(io.EOF)
+			}
+			break
+		}
+		// A broken record, a fatal alert from the peer, a record over the
+		// maximum: crypto/tls has written its alert, which leaves before FIN.
+		t.failed = true
+		c.CloseWithError(err)
+		break
+	}
+	t.tr.src = nil
+}
+
+// read decrypts into buf until buf is full or crypto/tls stops.
+func (t *tlsConn) read(buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := t.tc.Read(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// peerFINTLS handles the peer's FIN on an open TLS connection: after
+// close_notify it ends what close_notify began; without it the stream was
+// cut short.
+func (c *Conn) peerFINTLS() {
+	t := c.tm.tls
+	if !t.notified {
+		t.notified = true
+		c.peerDone(io.ErrUnexpectedEOF)
+		return
+	}
+	if c.has(factFINSent) {
+		c.loop.queueClose(c)
+	}
+	c.updateInterest()
+}
+
+// writeTLS is Write on a TLS connection.
+func (c *Conn) writeTLS(p []byte) (int, error) {
+	if !c.acceptsOutput() {
+		return 0, ErrClosed
+	}
+	t := c.tm.tls
+	if c.state < stOpen {
+		// Before OnOpen (DialTLS): kept, and encrypted once the handshake is done.
+		if len(t.early)+len(p) > c.loop.cfg.maxOutput {
+			return 0, ErrOutputFull
+		}
+		t.early = append(t.early, p...)
+		return len(p), nil
+	}
+	if c.Pending()+tlsSealedSize(len(p)) > c.loop.cfg.maxOutput {
+		return 0, ErrOutputFull
+	}
+	return c.queuePlain(p)
+}
+
+// queuePlain encrypts p into the output. crypto/tls lets its argument
+// escape, so p goes through the loop's staging buffer: otherwise every
+// caller of Write, plain connections too, would have its buffer moved to
+// the heap. The buffer holds one record's worth, so records keep their
+// usual size.
+func (c *Conn) queuePlain(p []byte) (int, error) {
+	tc, stage := c.tm.tls.tc, c.loop.handshakes().stage
+	done := 0
+	for done < len(p) {
+		k := copy(stage, p[done:])
+		n, err := tc.Write(stage[:k])
+		done += n
+		if err != nil {
+			c.abort(err)
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// writeStringTLS is WriteString on a TLS connection; the bytes are only
+// read.
+func (c *Conn) writeStringTLS(s string) (int, error) {
+	return c.writeTLS(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// availableTLS is Available on a TLS connection: the plaintext that surely
+// fits in room bytes of output once encrypted.
+func availableTLS(room int) int {
+	n := room - (room/tlsMinRecord+1)*tlsRecordOverhead
+	for n > 0 && tlsSealedSize(n) > room {
+		n -= tlsRecordOverhead
+	}
+	return max(n, 0)
+}
+
+// queueCipher queues ciphertext that crypto/tls wrote.
+func (c *Conn) queueCipher(p []byte) {
+	if c.handlerDone() || c.state == stAborting {
+		return // closed: its output is gone
+	}
+	if _, err := c.output().Write(p); err != nil {
+		c.abort(ErrOutputFull)
+		return
+	}
+	c.queueOutput(len(p))
+}
+
+// closeNotify queues close_notify on an open TLS connection.
+func (t *tlsConn) closeNotify() {
+	if !t.failed {
+		_ = t.tc.CloseWrite() // fails only if crypto/tls failed before
+	}
+}
+
+// release ends what the TLS side holds when the fd is released: a
+// handshake goroutine still waiting for bytes gets an error and ends.
+func (t *tlsConn) release() {
+	t.tr.shut(net.ErrClosed)
+	t.early = nil
+}

@@ -1,0 +1,169 @@
+package reactor
+
+import (
+	"net"
+	"sync"
+	"time"
+)
+
+// tlsTransport is the net.Conn under a connection's tls.Conn: crypto/tls
+// reads ciphertext from it and writes ciphertext to it, and it never
+// touches the socket itself. It has two modes.
+//
+// During the handshake, the handshake goroutine owns the tls.Conn: Read
+// blocks until the loop feeds the bytes it read from the socket (feed), and
+// Write hands the bytes to the loop with Post, which queues them as the
+// connection's output. The loop and the goroutine share only the fields
+// under mu.
+//
+// After the handshake the loop owns everything, and nothing blocks: the
+// read phase points src at the bytes it has just read and calls
+// tls.Conn.Read until Read here reports errWouldBlock, a temporary
+// net.Error, which crypto/tls passes up without marking the connection
+// broken; Write queues straight into the connection's output.
+type tlsTransport struct {
+	c      *Conn
+	local  net.Addr // taken when the connection opened, so that the
+	remote net.Addr // handshake goroutine never asks the fd
+
+	// Record mode, the loop's goroutine only.
+	src []byte // ciphertext read in this pass that crypto/tls has not taken yet
+
+	// Handshake mode. hs itself changes only on the loop's goroutine after
+	// the handshake goroutine has posted its result, which orders the two.
+	hs     bool
+	mu     sync.Mutex
+	cond   sync.Cond // signalled when in grows or inErr is set
+	in     []byte    // ciphertext fed by the loop, from r on not read yet
+	r      int       //
+	inErr  error     // what Read returns once in is drained: the peer's FIN, or the connection closed
+	paused bool      // the loop stopped reading because in reached tlsHandshakeInput
+	resume func()    // posted by Read when it drains a paused buffer
+	post   func(func()) error
+}
+
+// tlsHandshakeInput bounds the ciphertext the loop reads ahead of a running
+// handshake; past it the loop stops reading until the handshake has taken
+// what is there. It is larger than any one record, so a first flight is
+// always whole before the bound is reached.
+const tlsHandshakeInput = 32 << 10
+
+// errWouldBlock is what the transport's Read returns in record mode when it
+// has nothing more: crypto/tls keeps what it has of a partial record and
+// returns the error, and a later Read goes on where this one stopped.
+var errWouldBlock net.Error = wouldBlock{}
+
+type wouldBlock struct{}
+
+func (wouldBlock) Error() string   { return "reactor: no more TLS input in this pass" }
+func (wouldBlock) Timeout() bool   { return false }
+func (wouldBlock) Temporary() bool { return true }
+
+func newTLSTransport(c *Conn) *tlsTransport {
+	t := &tlsTransport{c: c, hs: true, local: c.LocalAddr(), remote: c.RemoteAddr()}
+	t.cond.L = &t.mu
+	t.post = c.loop.Post
+	return t
+}
+
+// Read is called by crypto/tls: on the handshake goroutine during the
+// handshake, on the loop's goroutine after it.
+func (t *tlsTransport) Read(p []byte) (int, error) {
+	if !t.hs {
+		if len(t.src) == 0 {
+			return 0, errWouldBlock
+		}
+		n := copy(p, t.src)
+		t.src = t.src[n:]
+		return n, nil
+	}
+	t.mu.Lock()
+	for t.r == len(t.in) && t.inErr == nil {
+		t.cond.Wait()
+	}
+	if t.r == len(t.in) {
+		err := t.inErr
+		t.mu.Unlock()
+		return 0, err
+	}
+	n := copy(p, t.in[t.r:])
+	t.r += n
+	resume := false
+	if t.r == len(t.in) {
+		t.in, t.r = t.in[:0], 0
+		resume, t.paused = t.paused, false
+	}
+	t.mu.Unlock()
+	if resume {
+		_ = t.post(t.resume) // refused only once the loop has stopped
+	}
+	return n, nil
+}
+
+// Write is called by crypto/tls with whole records.
+func (t *tlsTransport) Write(p []byte) (int, error) {
+	if !t.hs {
+		t.c.queueCipher(p)
+		return len(p), nil
+	}
+	b := append([]byte(nil), p...)
+	c := t.c
+	if err := t.post(func() { c.queueCipher(b) }); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// feed appends ciphertext the loop read during the handshake, and reports
+// whether the loop should stop reading until the handshake takes it.
+func (t *tlsTransport) feed(p []byte) (pause bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.inErr != nil {
+		return false
+	}
+	t.in = append(t.in, p...)
+	t.cond.Signal()
+	if len(t.in)-t.r >= tlsHandshakeInput {
+		t.paused = true
+	}
+	return t.paused
+}
+
+// head returns a copy of at most n of the first bytes fed, for the loop to
+// look at before a handshake starts.
+func (t *tlsTransport) head(p []byte) []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return p[:copy(p, t.in[t.r:])]
+}
+
+// shut makes Read return err once what was fed is drained: io.EOF for the
+// peer's FIN, net.ErrClosed when the connection is closed.
+func (t *tlsTransport) shut(err error) {
+	t.mu.Lock()
+	if t.inErr == nil {
+		t.inErr = err
+	}
+	t.cond.Broadcast()
+	t.mu.Unlock()
+}
+
+// toRecords switches to record mode once the handshake goroutine has
+// finished, and returns what the handshake did not read: records the peer
+// sent right after its last handshake message.
+func (t *tlsTransport) toRecords() []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.hs = false
+	rest := t.in[t.r:]
+	t.in, t.r = nil, 0
+	return rest
+}
+
+func (t *tlsTransport) Close() error                     { return nil }
+func (t *tlsTransport) LocalAddr() net.Addr              { return t.local }
+func (t *tlsTransport) RemoteAddr() net.Addr             { return t.remote }
+func (t *tlsTransport) SetDeadline(time.Time) error      { return nil }
+func (t *tlsTransport) SetReadDeadline(time.Time) error  { return nil }
+func (t *tlsTransport) SetWriteDeadline(time.Time) error { return nil }
