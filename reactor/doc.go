@@ -89,6 +89,27 @@
 // Conn.InputFull that a connection's input is at its maximum can still
 // answer before the connection closes with ErrInputFull.
 //
+// # TLS
+//
+// ListenTLS and DialTLS serve TLS with the standard crypto/tls, unchanged
+// (tls.go). The handshake runs on a short-lived goroutine of its own,
+// because crypto/tls cannot pause a handshake for want of bytes and resume
+// it later: the loop feeds the goroutine what it reads from the socket, and
+// what the goroutine writes reaches the socket through Post. A server's
+// handshake starts only once the client's ClientHello record has arrived
+// whole, at most WithMaxTLSHandshakes run at once per loop (the others wait
+// in order), and each must be over within WithTLSHandshakeTimeout of the
+// accept; the loop itself never waits for a handshake. Once it is over the
+// goroutine ends and the loop owns the connection: the read phase decrypts
+// records as they arrive, and Write encrypts into the queued output, so
+// records cost no goroutine and no lock handoff. A handler may assume what
+// it assumes of a plain connection, plus: OnOpen runs after a successful
+// handshake (ConnectionState tells what was negotiated), OnData sees only
+// plaintext, Close and CloseWrite send close_notify before FIN, a peer's
+// FIN without close_notify is reported as io.ErrUnexpectedEOF, and a failed
+// handshake gets OnClose, with crypto/tls's error, and no OnOpen. The
+// output limits count ciphertext.
+//
 // # Buffers and memory
 //
 // Reads go into one loop-wide buffer. When a connection has no leftover

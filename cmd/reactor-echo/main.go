@@ -7,6 +7,10 @@
 //	go run ./cmd/reactor-echo -network unix -addr /tmp/echo.sock
 //	go run ./cmd/reactor-echo -idle-timeout 30s
 //	go run ./cmd/reactor-echo -loops 1        # one loop (default: one per CPU)
+//	go run ./cmd/reactor-echo -tls-self-signed   # TLS, with a certificate made at start
+//	go run ./cmd/reactor-echo -tls-cert cert.pem -tls-key key.pem
+//
+// With TLS, try it with: openssl s_client -connect 127.0.0.1:7777
 //
 // A client that half-closes (sends FIN) gets back everything it sent
 // before, then the server closes. With -idle-timeout, a client that stays
@@ -18,8 +22,10 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"runtime"
@@ -50,18 +56,25 @@ func main() {
 	grace := flag.Duration("grace", reactor.DefaultGracePeriod, "how long shutdown waits for queued output to leave")
 	loops := flag.Int("loops", runtime.NumCPU(), "event loops, one goroutine each (connections are spread over them)")
 	idle := flag.Duration("idle-timeout", 0, "close a connection that sends nothing, or does not read its echo, for this long (0: never)")
+	certFile := flag.String("tls-cert", "", "serve TLS with this PEM certificate (chain); needs -tls-key")
+	keyFile := flag.String("tls-key", "", "the PEM private key of -tls-cert")
+	selfSigned := flag.Bool("tls-self-signed", false, "serve TLS with a self-signed certificate made at start (its fingerprint is printed)")
 	flag.Parse()
 	opts := []reactor.Option{reactor.WithGracePeriod(*grace)}
 	if *idle > 0 {
 		opts = append(opts, reactor.WithReadTimeout(*idle), reactor.WithWriteTimeout(*idle))
 	}
-	if err := run(*network, *addr, *every, *loops, opts...); err != nil {
+	tlsCfg, note, err := tlsConfig(*certFile, *keyFile, *selfSigned)
+	if err == nil {
+		err = run(*network, *addr, *every, *loops, tlsCfg, note, opts...)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "reactor-echo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(network, addr string, every time.Duration, loops int, opts ...reactor.Option) error {
+func run(network, addr string, every time.Duration, loops int, tlsCfg *tls.Config, note string, opts ...reactor.Option) error {
 	if addr == "" {
 		addr = "127.0.0.1:7777"
 		if network == "unix" {
@@ -77,13 +90,21 @@ func run(network, addr string, every time.Duration, loops int, opts ...reactor.O
 	if err != nil {
 		return err
 	}
-	bound, err := g.Listen(network, addr)
+	var bound net.Addr
+	if tlsCfg != nil {
+		bound, err = g.ListenTLS(network, addr, tlsCfg)
+	} else {
+		bound, err = g.Listen(network, addr)
+	}
 	if err != nil {
 		g.Stop()
 		g.Run(ctx) // releases the pollers
 		return err
 	}
 	fmt.Printf("reactor-echo listening on %s %s\n", bound.Network(), bound)
+	if note != "" {
+		fmt.Println("tls:", note)
+	}
 	if every > 0 {
 		go func() {
 			t := time.NewTicker(every)
@@ -106,6 +127,6 @@ func run(network, addr string, every time.Duration, loops int, opts ...reactor.O
 // printStats prints the counters summed over the loops.
 func printStats(g *reactor.Group) {
 	s, _ := g.Stats()
-	fmt.Printf("conns=%d accepted=%d closed=%d bytes_in=%d bytes_out=%d reads=%d writes=%d waits=%d wakeups=%d\n",
-		s.Conns, s.Accepted, s.Closed, s.BytesIn, s.BytesOut, s.Reads, s.Writes, s.Waits, s.Wakeups)
+	fmt.Printf("conns=%d accepted=%d closed=%d bytes_in=%d bytes_out=%d reads=%d writes=%d waits=%d wakeups=%d tls_handshakes=%d tls_failures=%d\n",
+		s.Conns, s.Accepted, s.Closed, s.BytesIn, s.BytesOut, s.Reads, s.Writes, s.Waits, s.Wakeups, s.TLSHandshakes, s.TLSFailures)
 }
