@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"net"
 	"sync"
@@ -25,7 +26,7 @@ func BenchmarkEcho(b *testing.B) {
 	}{
 		{"reactor", func(b *testing.B) (string, func()) { return startReactorEcho(b, poller.New) }},
 		{"reactor-poll", func(b *testing.B) (string, func()) { return startReactorEcho(b, poller.NewPoll) }},
-		{"net", startNetEcho},
+		{"net", func(b *testing.B) (string, func()) { return startNetEcho(b, nil) }},
 	}
 	for _, s := range servers {
 		b.Run(s.name, func(b *testing.B) {
@@ -44,32 +45,38 @@ func BenchmarkEcho(b *testing.B) {
 			b.SetBytes(size)
 			b.ResetTimer()
 			start := time.Now()
-			var wg sync.WaitGroup
-			for i, c := range cs {
-				n := b.N / conns
-				if i < b.N%conns {
-					n++
-				}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					buf := make([]byte, size)
-					for range n {
-						if _, err := c.Write(buf); err != nil {
-							b.Error(err)
-							return
-						}
-						if _, err := io.ReadFull(c, buf); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
+			pingPong(b, cs, size)
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
 		})
 	}
+}
+
+// pingPong sends b.N messages of size bytes over the connections, each
+// waiting for its echo before the next.
+func pingPong(b *testing.B, cs []net.Conn, size int) {
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		n := b.N / len(cs)
+		if i < b.N%len(cs) {
+			n++
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, size)
+			for range n {
+				if _, err := c.Write(buf); err != nil {
+					b.Error(err)
+					return
+				}
+				if _, err := io.ReadFull(c, buf); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func startReactorEcho(b *testing.B, newPoller func() (poller.Poller, error)) (string, func()) {
@@ -101,11 +108,15 @@ func (benchEcho) OnData(c *Conn) {
 func (benchEcho) OnClose(*Conn, error) {}
 
 // startNetEcho is the baseline: the net package, a goroutine per
-// connection, each reading into its own buffer and writing back.
-func startNetEcho(b *testing.B) (string, func()) {
+// connection, each reading into its own buffer and writing back; over TLS
+// if cfg is not nil.
+func startNetEcho(b *testing.B, cfg *tls.Config) (string, func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
+	}
+	if cfg != nil {
+		ln = tls.NewListener(ln, cfg)
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -168,4 +179,63 @@ func BenchmarkSyscall(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkTLSEcho is BenchmarkEcho over TLS 1.3: ping-pong of 64-byte
+// messages over 50 connections, the records processed on one reactor loop,
+// and with the net package and crypto/tls (a goroutine per connection) in
+// the same run. -benchmem counts the clients' allocations too, which are
+// crypto/tls's; bench/tls.sh measures the server alone, in its own process.
+func BenchmarkTLSEcho(b *testing.B) {
+	const conns, size = 50, 64
+	servers := []struct {
+		name  string
+		start func(b *testing.B) (addr string, stop func())
+	}{
+		{"reactor", startReactorTLSEcho},
+		{"net", func(b *testing.B) (string, func()) {
+			addr, stop := startNetEcho(b, serverTLS(b))
+			return addr, stop
+		}},
+	}
+	for _, s := range servers {
+		b.Run(s.name, func(b *testing.B) {
+			addr, stop := s.start(b)
+			defer stop()
+			cs := make([]net.Conn, conns)
+			for i := range cs {
+				c, err := tls.Dial("tcp", addr, clientTLS(b))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer c.Close()
+				cs[i] = c
+			}
+			b.ReportAllocs()
+			b.SetBytes(size)
+			b.ResetTimer()
+			start := time.Now()
+			pingPong(b, cs, size)
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+		})
+	}
+}
+
+func startReactorTLSEcho(b *testing.B) (string, func()) {
+	l, err := New(benchEcho{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr, err := l.ListenTLS("tcp", "127.0.0.1:0", serverTLS(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Run(context.Background()) }()
+	return addr.String(), func() {
+		l.Stop()
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	}
 }

@@ -292,7 +292,10 @@ func (t *tlsConn) records(data []byte) {
 	t.tr.src = nil
 }
 
-// read decrypts into buf until buf is full or crypto/tls stops.
+// read decrypts into buf until buf is full or crypto/tls stops. Once
+// crypto/tls has given less than asked and the transport has no byte left
+// for it, no whole record remains (see tlsTransport), so read stops
+// without the call that would only find that out.
 func (t *tlsConn) read(buf []byte) (int, error) {
 	n := 0
 	for n < len(buf) {
@@ -300,6 +303,9 @@ func (t *tlsConn) read(buf []byte) (int, error) {
 		n += k
 		if err != nil {
 			return n, err
+		}
+		if n < len(buf) && len(t.tr.src) == 0 {
+			return n, errWouldBlock
 		}
 	}
 	return n, nil

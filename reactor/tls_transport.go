@@ -21,10 +21,23 @@ import (
 // tls.Conn.Read until Read here reports errWouldBlock, a temporary
 // net.Error, which crypto/tls passes up without marking the connection
 // broken; Write queues straight into the connection's output.
+//
+// In both modes Read hands out no byte past the end of the record being
+// read, so crypto/tls never holds bytes of a record it has not asked for:
+// the records the handshake did not read are all still here when the loop
+// takes over, and once src is empty the loop knows that crypto/tls has no
+// whole record left to decrypt, without a call that would only find that
+// out.
 type tlsTransport struct {
 	c      *Conn
 	local  net.Addr // taken when the connection opened, so that the
 	remote net.Addr // handshake goroutine never asks the fd
+
+	// Where the stream is in its records: the header bytes seen of the
+	// next record, or the bytes left of the current one.
+	hdr     [5]byte
+	hdrN    int
+	recLeft int
 
 	// Record mode, the loop's goroutine only.
 	src []byte // ciphertext read in this pass that crypto/tls has not taken yet
@@ -73,7 +86,7 @@ func (t *tlsTransport) Read(p []byte) (int, error) {
 		if len(t.src) == 0 {
 			return 0, errWouldBlock
 		}
-		n := copy(p, t.src)
+		n := t.take(p, t.src)
 		t.src = t.src[n:]
 		return n, nil
 	}
@@ -86,7 +99,7 @@ func (t *tlsTransport) Read(p []byte) (int, error) {
 		t.mu.Unlock()
 		return 0, err
 	}
-	n := copy(p, t.in[t.r:])
+	n := t.take(p, t.in[t.r:])
 	t.r += n
 	resume := false
 	if t.r == len(t.in) {
@@ -98,6 +111,32 @@ func (t *tlsTransport) Read(p []byte) (int, error) {
 		_ = t.post(t.resume) // refused only once the loop has stopped
 	}
 	return n, nil
+}
+
+// take copies from src into p as much as Read may hand out: at most up to
+// the end of the current record (or of the next record's header).
+func (t *tlsTransport) take(p, src []byte) int {
+	n := 0
+	for len(p) > 0 && len(src) > 0 {
+		var k int
+		if t.recLeft == 0 {
+			k = min(len(t.hdr)-t.hdrN, len(src), len(p))
+			copy(t.hdr[t.hdrN:], src[:k])
+			copy(p, src[:k])
+			if t.hdrN += k; t.hdrN == len(t.hdr) {
+				t.hdrN, t.recLeft = 0, int(t.hdr[3])<<8|int(t.hdr[4])
+			}
+		} else {
+			k = copy(p, src[:min(t.recLeft, len(src))])
+			t.recLeft -= k
+		}
+		n += k
+		p, src = p[k:], src[k:]
+		if t.recLeft == 0 && t.hdrN == 0 {
+			break // the end of a record
+		}
+	}
+	return n
 }
 
 // Write is called by crypto/tls with whole records.
