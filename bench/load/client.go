@@ -81,12 +81,8 @@ func (e *engine) receive(cl *client, p []byte, now int64) error {
 		}
 		want := e.pat.message(cl.id, cl.done)[cl.off:]
 		n := min(len(p), len(want))
-		if !bytes.Equal(p[:n], want[:n]) {
-			i := 0
-			for p[i] == want[i] {
-				i++
-			}
-			return fmt.Errorf("message %d, byte %d: got %#02x, want %#02x", cl.done, cl.off+i, p[i], want[i])
+		if err := compare(p[:n], want[:n], cl.done, cl.off); err != nil {
+			return err
 		}
 		p = p[n:]
 		cl.off += n
@@ -98,6 +94,20 @@ func (e *engine) receive(cl *client, p []byte, now int64) error {
 		}
 	}
 	return nil
+}
+
+// compare returns nil if p and want, of the same length, are equal, and
+// otherwise an error that names the first byte that differs, by its offset
+// in message seq, of which want starts at byte off.
+func compare(p, want []byte, seq uint64, off int) error {
+	if bytes.Equal(p, want) {
+		return nil
+	}
+	i := 0
+	for p[i] == want[i] {
+		i++
+	}
+	return fmt.Errorf("message %d, byte %d: got %#02x, want %#02x", seq, off+i, p[i], want[i])
 }
 
 // completed records the latency of message seq of cl, whose echo has just

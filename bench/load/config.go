@@ -1,6 +1,7 @@
 package load
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ type Config struct {
 	Addr    string // host:port on a loopback address, or a unix socket path
 	Server  string // a label for the result, such as the server's name
 
-	Conns int // connections, all on one loop
+	Conns int // connections, all on one loop (with TLS: a goroutine each)
 	Size  int // bytes per message
 	// Depth is how many messages each connection keeps in flight: 1 is
 	// ping-pong, more is pipelining. In open loop (Rate > 0) it bounds
@@ -39,6 +40,12 @@ type Config struct {
 	ServerPID   int           // if > 0: measure this process's CPU time (Linux)
 	Progress    time.Duration // if > 0: a progress line this often
 	Log         io.Writer     // errors and progress lines; nil: discarded
+
+	// TLS, if set, makes every connection a crypto/tls client with this
+	// configuration (TLSClientConfig makes the usual one). Such a run
+	// has a goroutine per connection instead of the loop (see
+	// stream.go), and supports closed loop only.
+	TLS *tls.Config
 }
 
 // DefaultConfig returns the defaults: 50 connections to 127.0.0.1:7777 over
@@ -62,6 +69,12 @@ func DefaultConfig() Config {
 const (
 	MaxSize     = 16 << 20 // bytes per message
 	MaxInFlight = 64 << 20 // Size * Depth: bytes in flight per connection
+	// MaxTLSInFlight is MaxInFlight for a TLS run. A TLS connection writes
+	// from the goroutine that reads its echoes, so while it writes it
+	// does not read: what is in flight must fit in the socket buffers of
+	// both ends, or a server that blocks on its own writes would stall
+	// both. Loopback's smallest default buffers hold about twice this.
+	MaxTLSInFlight = 128 << 10
 )
 
 // ErrNotLoopback is returned for an address that is not on this machine's
@@ -111,6 +124,10 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("load: rate %g", c.Rate)
 	case c.Warmup < 0 || c.Duration < 0 || c.Drain < 0 || c.DialTimeout < 0 || c.Progress < 0:
 		return c, errors.New("load: negative duration")
+	case c.TLS != nil && c.Rate > 0:
+		return c, errors.New("load: open loop (a rate) is not supported over TLS")
+	case c.TLS != nil && int64(c.Size)*int64(c.Depth) > MaxTLSInFlight:
+		return c, fmt.Errorf("load: size × depth = %d bytes in flight per TLS connection, more than %d", c.Size*c.Depth, MaxTLSInFlight)
 	}
 	return c, CheckLoopback(c.Network, c.Addr)
 }

@@ -14,7 +14,13 @@
 // allocation per message). With the server's pid, the server's CPU time per
 // message is measured from /proc (Linux), beside the generator's own.
 //
-// RunIdle instead measures the server's memory per idle connection.
+// RunIdle instead measures the server's memory per idle connection, and
+// RunHandshakes how many connections per second the server sets up: dial,
+// handshake, one echo, close.
+//
+// With Config.TLS the connections speak TLS through crypto/tls's client,
+// a goroutine each rather than the loop (see crowd.go); TLSClientConfig
+// makes the configuration the benchmarks use.
 //
 // Traffic goes only to loopback addresses and unix sockets (CheckLoopback).
 // The command bench/cmd/reactor-load is the way to run it.

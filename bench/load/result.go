@@ -41,6 +41,8 @@ type Result struct {
 	ClientAllocsPerMsg float64 // heap allocations of this process per message
 
 	Errors uint64 // connections that failed: dial, mismatch, unexpected close
+
+	TLS string // what the first TLS connection negotiated (TLSInfo); empty without TLS
 }
 
 // resultJSON is the form the benchmark scripts read; the server's figures
@@ -64,20 +66,21 @@ type resultJSON struct {
 	ClientCPUPerMsgNS  int64    `json:"client_cpu_per_msg_ns"`
 	ClientAllocsPerMsg float64  `json:"client_allocs_per_msg"`
 	Errors             uint64   `json:"errors"`
+	TLS                string   `json:"tls,omitempty"`
 }
 
 // MarshalJSON writes the result with the field names of the benchmark
 // scripts: server, conns, size, depth, rate, duration_s, msgs, msgs_per_s,
 // mb_per_s, p50_ns, p99_ns, p999_ns, max_ns, server_cpu_s,
-// server_cpu_per_msg_ns, client_cpu_per_msg_ns, client_allocs_per_msg and
-// errors.
+// server_cpu_per_msg_ns, client_cpu_per_msg_ns, client_allocs_per_msg,
+// errors, and tls for a TLS run.
 func (r Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{
 		Server: r.Server, Conns: r.Conns, Size: r.Size, Depth: r.Depth, Rate: r.Rate,
 		DurationS: r.Duration.Seconds(), Msgs: r.Msgs, MsgsPerS: r.MsgsPerSec, MBPerS: r.MBPerSec,
 		P50: int64(r.P50), P99: int64(r.P99), P999: int64(r.P999), Max: int64(r.Max),
 		ClientCPUPerMsgNS: int64(r.ClientCPUPerMsg), ClientAllocsPerMsg: r.ClientAllocsPerMsg,
-		Errors: r.Errors,
+		Errors: r.Errors, TLS: r.TLS,
 	}
 	if r.ServerMeasured {
 		s, ns := r.ServerCPU.Seconds(), int64(r.ServerCPUPerMsg)
@@ -96,6 +99,9 @@ func (r Result) WriteSummary(w io.Writer) error {
 	server := "not measured (no -pid)"
 	if r.ServerMeasured {
 		server = fmt.Sprintf("%v per msg (%.2f s in the window)", r.ServerCPUPerMsg, r.ServerCPU.Seconds())
+	}
+	if r.TLS != "" {
+		mode += ", " + r.TLS
 	}
 	label := ""
 	if r.Server != "" {
@@ -137,6 +143,7 @@ type IdleResult struct {
 	RSSAfter   int64   `json:"rss_after"`  // bytes
 	RSSPerConn float64 `json:"rss_per_conn_bytes"`
 	Errors     uint64  `json:"errors"`
+	TLS        string  `json:"tls,omitempty"` // TLSInfo of the first connection; empty without TLS
 }
 
 // WriteSummary writes the result as one readable block.
@@ -145,11 +152,15 @@ func (r IdleResult) WriteSummary(w io.Writer) error {
 	if label == "" {
 		label = "server"
 	}
-	_, err := fmt.Fprintf(w, `%s memory with %d idle connections
+	kind := ""
+	if r.TLS != "" {
+		kind = " TLS (" + r.TLS + ")"
+	}
+	_, err := fmt.Fprintf(w, `%s memory with %d idle%s connections
   RSS before    %d KiB
   RSS after     %d KiB
   per conn      %.0f B  (%.2f KiB)
   errors        %d
-`, label, r.IdleConns, r.RSSBefore>>10, r.RSSAfter>>10, r.RSSPerConn, r.RSSPerConn/1024, r.Errors)
+`, label, r.IdleConns, kind, r.RSSBefore>>10, r.RSSAfter>>10, r.RSSPerConn, r.RSSPerConn/1024, r.Errors)
 	return err
 }

@@ -13,7 +13,9 @@ import (
 // connection and returns. Every echoed byte is checked; connections that
 // fail count in Result.Errors (and are described on cfg.Log) without
 // ending the run. Run returns an error if the configuration is bad, no
-// connection could be opened, or ctx ended before the run did.
+// connection could be opened, or ctx ended before the run did. With
+// cfg.TLS the connections are crypto/tls clients, a goroutine each,
+// steered from the calling goroutine (see crowd.go).
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -24,6 +26,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return Result{}, fmt.Errorf("load: the server's CPU time: %w", err)
 		}
 	}
+	if cfg.TLS != nil {
+		s := newStreams(cfg, false)
+		err = s.run(ctx)
+		return s.result(), err
+	}
 	e := newEngine(cfg, false)
 	err = e.run(ctx)
 	return e.result(), err
@@ -33,7 +40,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 // resident set size of process cfg.ServerPID, opens cfg.Conns connections
 // to cfg.Addr from one reactor loop, echoes one byte on each (so that the
 // server has had to buffer something for every one of them), reads the RSS
-// again with all of them open and idle, and closes them.
+// again with all of them open and idle, and closes them. With cfg.TLS the
+// connections are TLS clients, a goroutine each, and the echo also makes
+// sure that the server has finished every handshake.
 func RunIdle(ctx context.Context, cfg Config) (IdleResult, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -43,11 +52,18 @@ func RunIdle(ctx context.Context, cfg Config) (IdleResult, error) {
 		return IdleResult{}, fmt.Errorf("load: idle mode reads the server's memory: it needs the server's pid")
 	}
 	cfg.Size, cfg.Depth, cfg.Rate = 1, 1, 0
-	e := newEngine(cfg, true)
-	e.rssBefore, err = ProcessRSS(cfg.ServerPID)
+	rssBefore, err := ProcessRSS(cfg.ServerPID)
 	if err != nil {
 		return IdleResult{}, fmt.Errorf("load: the server's memory: %w", err)
 	}
+	if cfg.TLS != nil {
+		s := newStreams(cfg, true)
+		s.rssBefore = rssBefore
+		err = s.run(ctx)
+		return s.idleResult(), err
+	}
+	e := newEngine(cfg, true)
+	e.rssBefore = rssBefore
 	err = e.run(ctx)
 	live := e.opened - e.lost
 	r := IdleResult{
@@ -87,17 +103,24 @@ type usage struct {
 }
 
 func (e *engine) usage() usage {
+	return readUsage(e.cfg.ServerPID, func(what string, err error) { e.report(nil, what, err) })
+}
+
+// readUsage reads the CPU time of process pid (if pid > 0) and of this
+// process, and this process's allocations so far; report is told of a
+// figure that could not be read.
+func readUsage(pid int, report func(what string, err error)) usage {
 	var u usage
-	if e.cfg.ServerPID > 0 {
-		cpu, err := ProcessCPU(e.cfg.ServerPID)
+	if pid > 0 {
+		cpu, err := ProcessCPU(pid)
 		if err != nil {
-			e.report(nil, "the server's CPU time", err)
+			report("the server's CPU time", err)
 		}
 		u.server, u.serverOK = cpu, err == nil
 	}
 	cpu, err := selfCPU()
 	if err != nil {
-		e.report(nil, "own CPU time", err)
+		report("own CPU time", err)
 	}
 	u.client = cpu
 	u.allocs = selfAllocs()
@@ -106,37 +129,55 @@ func (e *engine) usage() usage {
 
 // result summarises the measured window.
 func (e *engine) result() Result {
-	c := e.cfg
+	w := window{msgs: e.msgs, hist: &e.hist, start: e.winStart, end: e.winEnd, before: e.before, after: e.after}
+	r := w.result(e.cfg, e.errors)
+	r.MaxSendLag = time.Duration(e.maxLag)
+	return r
+}
+
+// window is what a run counted in its measured window, whether the loop
+// drove its connections or goroutines did: the echoes that completed in
+// it, their latencies, the times it opened and closed (ns since the run's
+// epoch) and the usage read at each.
+type window struct {
+	msgs          uint64
+	hist          *Histogram
+	start, end    int64
+	before, after usage
+}
+
+// result turns the window into the Result of a run with configuration c
+// that counted errors errors.
+func (w *window) result(c Config, errors uint64) Result {
 	r := Result{
 		Server: c.Server, Network: c.Network, Addr: c.Addr,
 		Conns: c.Conns, Size: c.Size, Depth: c.Depth, Rate: c.Rate,
-		Msgs:       e.msgs,
-		Errors:     e.errors,
-		P50:        e.hist.Percentile(50),
-		P99:        e.hist.Percentile(99),
-		P999:       e.hist.Percentile(99.9),
-		Max:        e.hist.Max(),
-		Mean:       e.hist.Mean(),
-		MaxSendLag: time.Duration(e.maxLag),
+		Msgs:   w.msgs,
+		Errors: errors,
+		P50:    w.hist.Percentile(50),
+		P99:    w.hist.Percentile(99),
+		P999:   w.hist.Percentile(99.9),
+		Max:    w.hist.Max(),
+		Mean:   w.hist.Mean(),
 	}
-	if e.winEnd <= e.winStart {
+	if w.end <= w.start {
 		return r // the window did not close
 	}
-	r.Duration = time.Duration(e.winEnd - e.winStart)
+	r.Duration = time.Duration(w.end - w.start)
 	sec := r.Duration.Seconds()
-	r.MsgsPerSec = float64(e.msgs) / sec
-	r.MBPerSec = float64(e.msgs) * float64(c.Size) / sec / 1e6
-	if e.msgs == 0 {
+	r.MsgsPerSec = float64(w.msgs) / sec
+	r.MBPerSec = float64(w.msgs) * float64(c.Size) / sec / 1e6
+	if w.msgs == 0 {
 		return r
 	}
-	perMsg := func(d time.Duration) time.Duration { return d / time.Duration(e.msgs) }
-	if e.before.serverOK && e.after.serverOK {
+	perMsg := func(d time.Duration) time.Duration { return d / time.Duration(w.msgs) }
+	if w.before.serverOK && w.after.serverOK {
 		r.ServerMeasured = true
-		r.ServerCPU = e.after.server - e.before.server
+		r.ServerCPU = w.after.server - w.before.server
 		r.ServerCPUPerMsg = perMsg(r.ServerCPU)
 	}
-	r.ClientCPU = e.after.client - e.before.client
+	r.ClientCPU = w.after.client - w.before.client
 	r.ClientCPUPerMsg = perMsg(r.ClientCPU)
-	r.ClientAllocsPerMsg = float64(e.after.allocs-e.before.allocs) / float64(e.msgs)
+	r.ClientAllocsPerMsg = float64(w.after.allocs-w.before.allocs) / float64(w.msgs)
 	return r
 }

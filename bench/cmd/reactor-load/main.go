@@ -11,6 +11,15 @@
 //	reactor-load -pid $PID -rate 100000                           # open loop: latency under a fixed load
 //	reactor-load -pid $PID -idle 10000                            # memory per idle connection
 //	reactor-load -pid $PID -server gnet -json /tmp/gnet-pp.json   # for the benchmark scripts
+//	reactor-load -pid $PID -tls                                   # the same over TLS 1.3
+//	reactor-load -pid $PID -tls -handshakes -conns 32             # full TLS handshakes per second
+//	reactor-load -pid $PID -tls -idle 10000                       # memory per idle TLS connection
+//
+// With -tls the clients are crypto/tls's, a goroutine per connection, not
+// the loop's (see package load): they skip verifying the server's
+// certificate, which is self-signed, offer one key exchange group
+// (-tls-group) and no session resumption, and speak TLS 1.3 unless
+// -tls-version says 1.2. Open loop (-rate) is not available over TLS.
 //
 // Only loopback addresses and unix sockets are accepted. The summary goes to
 // stdout, errors and progress lines to stderr. The exit status is 0 for a
@@ -20,12 +29,15 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -59,6 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	server := fs.String("server", "", "the server's name, for the JSON")
 	progress := fs.Duration("progress", time.Second, "a progress line on stderr this often (0: none)")
 	idle := fs.Int("idle", 0, "memory mode: open N connections, echo one byte on each, report the server's RSS per connection (needs -pid)")
+	useTLS := fs.Bool("tls", false, "speak TLS: crypto/tls clients, a goroutine each, certificate not verified, no resumption")
+	tlsVersion := fs.String("tls-version", "1.3", `with -tls: "1.3" or "1.2"`)
+	tlsGroup := fs.String("tls-group", "x25519", `with -tls: the one key exchange group offered: "x25519", "p256" or "x25519mlkem768"`)
+	handshakes := fs.Bool("handshakes", false, "connection-rate mode: each of -conns workers dials, handshakes (with -tls: a full handshake), echoes one -size message and closes, over and over; reports handshakes/s and, with -pid, the server's CPU per handshake")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: reactor-load [flags]\n\nDrives an echo server and checks every echoed byte. Flags:")
 		fs.PrintDefaults()
@@ -84,11 +100,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "reactor-load:", err)
 		return 2
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var tlsCfg *tls.Config
+	switch {
+	case *useTLS:
+		version, group, err := parseTLS(*tlsVersion, *tlsGroup)
+		if err != nil {
+			fmt.Fprintln(stderr, "reactor-load:", err)
+			return 2
+		}
+		if *rate != 0 {
+			fmt.Fprintln(stderr, "reactor-load: -rate (open loop) is not available with -tls")
+			return 2
+		}
+		if int64(*size)*int64(*depth) > load.MaxTLSInFlight {
+			fmt.Fprintf(stderr, "reactor-load: with -tls, -size × -depth may be at most %d bytes\n", load.MaxTLSInFlight)
+			return 2
+		}
+		tlsCfg = load.TLSClientConfig(version, group)
+	case set["tls-version"] || set["tls-group"]:
+		fmt.Fprintln(stderr, "reactor-load: -tls-version and -tls-group need -tls")
+		return 2
+	}
+	if *handshakes && (*idle > 0 || *rate != 0) {
+		fmt.Fprintln(stderr, "reactor-load: -handshakes goes with neither -idle nor -rate")
+		return 2
+	}
 	cfg := load.Config{
 		Network: *network, Addr: *addr, Server: *server,
 		Conns: *conns, Size: *size, Depth: *depth, Rate: *rate,
 		Warmup: *warmup, Duration: *duration, Drain: *drain,
 		ServerPID: *pid, Progress: *progress, Log: stderr,
+		TLS: tlsCfg,
 	}
 
 	var (
@@ -96,7 +140,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		errors uint64
 		err    error
 	)
-	if *idle > 0 {
+	switch {
+	case *handshakes:
+		var r load.HandshakeResult
+		r, err = load.RunHandshakes(ctx, cfg)
+		result, errors = r, r.Errors
+	case *idle > 0:
 		if *pid <= 0 {
 			fmt.Fprintln(stderr, "reactor-load: -idle measures the server's memory: it needs -pid")
 			return 2
@@ -105,7 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		var r load.IdleResult
 		r, err = load.RunIdle(ctx, cfg)
 		result, errors = r, r.Errors
-	} else {
+	default:
 		var r load.Result
 		r, err = load.Run(ctx, cfg)
 		result, errors = r, r.Errors
@@ -128,6 +177,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// parseTLS reads -tls-version and -tls-group.
+func parseTLS(version, group string) (uint16, tls.CurveID, error) {
+	var v uint16
+	switch version {
+	case "1.3":
+		v = tls.VersionTLS13
+	case "1.2":
+		v = tls.VersionTLS12
+	default:
+		return 0, 0, fmt.Errorf(`-tls-version %q: want "1.3" or "1.2"`, version)
+	}
+	var g tls.CurveID
+	switch strings.ToLower(group) {
+	case "x25519":
+		g = tls.X25519
+	case "p256", "p-256":
+		g = tls.CurveP256
+	case "x25519mlkem768":
+		g = tls.X25519MLKEM768
+	default:
+		return 0, 0, fmt.Errorf(`-tls-group %q: want "x25519", "p256" or "x25519mlkem768"`, group)
+	}
+	if g == tls.X25519MLKEM768 && v != tls.VersionTLS13 {
+		return 0, 0, errors.New("-tls-group x25519mlkem768 needs TLS 1.3")
+	}
+	return v, g, nil
 }
 
 func writeJSON(path string, v any) error {

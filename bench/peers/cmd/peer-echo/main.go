@@ -11,6 +11,14 @@
 //
 // Servers: net (a goroutine per connection, 64 KiB read buffer), reactor,
 // gnet, evio, nbio, netpoll.
+//
+// With -tls the server speaks TLS and echoes the plaintext: net with
+// crypto/tls (tls.NewListener), reactor with Loop.ListenTLS, nbio with
+// llib's fork of crypto/tls, the one nbio's HTTPS server uses. The
+// certificate is -tls-cert and -tls-key, or else a self-signed ECDSA P-256
+// one for 127.0.0.1, ::1 and localhost, made at start:
+//
+//	peer-echo -server reactor -addr 127.0.0.1:7001 -tls
 package main
 
 import (
@@ -56,20 +64,38 @@ func names() string {
 func main() {
 	name := flag.String("server", "", "which echo server to run: "+names())
 	addr := flag.String("addr", "127.0.0.1:7001", "loopback address to listen on")
+	useTLS := flag.Bool("tls", false, "serve TLS (servers: "+tlsNames()+"); the certificate is -tls-cert, or a self-signed ECDSA P-256 one made at start")
+	certFile := flag.String("tls-cert", "", "with -tls: a PEM certificate (chain) file; needs -tls-key")
+	keyFile := flag.String("tls-key", "", "with -tls: the PEM private key of -tls-cert")
 	flag.Parse()
-	if err := run(*name, *addr); err != nil {
+	if err := run(*name, *addr, *useTLS, *certFile, *keyFile); err != nil {
 		fmt.Fprintln(os.Stderr, "peer-echo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(name, addr string) error {
+func run(name, addr string, useTLS bool, certFile, keyFile string) error {
 	serve, ok := servers[name]
 	if !ok {
 		return fmt.Errorf("unknown -server %q (want %s)", name, names())
 	}
 	if err := checkLoopback(addr); err != nil {
 		return err
+	}
+	if useTLS {
+		serveTLS, ok := tlsServers[name]
+		if !ok {
+			return fmt.Errorf("-server %s has no TLS here (-tls: %s)", name, tlsNames())
+		}
+		kp, err := loadKeyPair(certFile, keyFile)
+		if err != nil {
+			return err
+		}
+		serve = func(ctx context.Context, addr string, ready func(net.Addr)) error {
+			return serveTLS(ctx, addr, kp, ready)
+		}
+	} else if certFile != "" || keyFile != "" {
+		return errors.New("-tls-cert and -tls-key need -tls")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

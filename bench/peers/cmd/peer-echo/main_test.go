@@ -15,43 +15,51 @@ import (
 func TestEcho(t *testing.T) {
 	for _, name := range []string{"net", "reactor", "gnet", "evio", "nbio", "netpoll"} {
 		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			addrs := make(chan net.Addr, 1)
-			done := make(chan error, 1)
-			go func() { done <- servers[name](ctx, "127.0.0.1:0", func(a net.Addr) { addrs <- a }) }()
-			var addr net.Addr
-			select {
-			case addr = <-addrs:
-			case err := <-done:
-				t.Fatalf("server returned before listening: %v", err)
-			case <-time.After(10 * time.Second):
-				t.Fatal("server did not report its address")
-			}
-			errs := make(chan error, 3)
-			for i := range 3 {
-				go func() { errs <- roundTrip(addr.String(), byte(i)) }()
-			}
-			for range 3 {
-				if err := <-errs; err != nil {
-					t.Fatal(err)
-				}
-			}
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("server returned %v", err)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("server did not stop")
-			}
+			checkEcho(t, servers[name], plainDial)
 		})
 	}
 }
 
-func roundTrip(addr string, seed byte) error {
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+// checkEcho runs serve until the test is done with it, and checks its
+// echo on three connections from dial at once.
+func checkEcho(t *testing.T, serve serveFunc, dial ...func(addr string) (net.Conn, error)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrs := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, "127.0.0.1:0", func(a net.Addr) { addrs <- a }) }()
+	var addr net.Addr
+	select {
+	case addr = <-addrs:
+	case err := <-done:
+		t.Fatalf("server returned before listening: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not report its address")
+	}
+	errs := make(chan error, 3)
+	for i := range 3 {
+		go func() { errs <- roundTrip(dial[i%len(dial)], addr.String(), byte(i)) }()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("server returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not stop")
+	}
+}
+
+func plainDial(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, 5*time.Second) }
+
+func roundTrip(dial func(string) (net.Conn, error), addr string, seed byte) error {
+	c, err := dial(addr)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"time"
@@ -17,6 +18,26 @@ func serveNet(ctx context.Context, addr string, ready func(net.Addr)) error {
 	if err != nil {
 		return err
 	}
+	return acceptNet(ctx, ln, ready)
+}
+
+// serveNetTLS is serveNet over crypto/tls: tls.NewListener wraps each
+// connection, whose goroutine runs the handshake on its first Read.
+func serveNetTLS(ctx context.Context, addr string, kp *keyPair, ready func(net.Addr)) error {
+	cfg, err := kp.stdConfig()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return acceptNet(ctx, tls.NewListener(ln, cfg), ready)
+}
+
+// acceptNet runs a goroutine of echoConn for each connection ln accepts,
+// until ctx is done.
+func acceptNet(ctx context.Context, ln net.Listener, ready func(net.Addr)) error {
 	context.AfterFunc(ctx, func() { ln.Close() })
 	ready(ln.Addr())
 	for {

@@ -23,11 +23,27 @@ func (reactorEcho) OnClose(*reactor.Conn, error) {}
 
 // serveReactor runs one goreactor loop with its default 64 KiB read buffer.
 func serveReactor(ctx context.Context, addr string, ready func(net.Addr)) error {
+	return runReactor(ctx, ready, func(l *reactor.Loop) (net.Addr, error) { return l.Listen("tcp", addr) })
+}
+
+// serveReactorTLS is serveReactor over TLS, with the same handler: the
+// loop runs the handshakes (OnOpen comes after) and the records, and the
+// handler sees plaintext.
+func serveReactorTLS(ctx context.Context, addr string, kp *keyPair, ready func(net.Addr)) error {
+	cfg, err := kp.stdConfig()
+	if err != nil {
+		return err
+	}
+	return runReactor(ctx, ready, func(l *reactor.Loop) (net.Addr, error) { return l.ListenTLS("tcp", addr, cfg) })
+}
+
+// runReactor makes the loop, has listen add its listener, and runs it.
+func runReactor(ctx context.Context, ready func(net.Addr), listen func(*reactor.Loop) (net.Addr, error)) error {
 	l, err := reactor.New(reactorEcho{}, reactor.WithReadBufferSize(readBufferSize))
 	if err != nil {
 		return err
 	}
-	bound, err := l.Listen("tcp", addr)
+	bound, err := listen(l)
 	if err != nil {
 		l.Stop()
 		_ = l.Run(ctx) // releases the poller

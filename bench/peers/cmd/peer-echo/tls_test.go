@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tlsDial returns a dial function for TLS version that accepts only the
+// certificate of kp, and checks what the handshake negotiated.
+func tlsDial(t *testing.T, kp *keyPair, version uint16) func(string) (net.Conn, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(kp.cert) {
+		t.Fatal("the certificate does not parse")
+	}
+	cfg := &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: version, MaxVersion: version}
+	return func(addr string) (net.Conn, error) {
+		d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 5 * time.Second}, Config: cfg}
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		if v := c.(*tls.Conn).ConnectionState().Version; v != version {
+			c.Close()
+			return nil, fmt.Errorf("negotiated %s, want %s", tls.VersionName(v), tls.VersionName(version))
+		}
+		return c, nil
+	}
+}
+
+// TestEchoTLS: each server with -tls echoes a megabyte over TLS 1.3 on two
+// connections and over TLS 1.2 on a third, with its self-signed
+// certificate, which the client verifies.
+func TestEchoTLS(t *testing.T) {
+	kp, err := selfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"net", "reactor", "nbio"} {
+		t.Run(name, func(t *testing.T) {
+			serve := func(ctx context.Context, addr string, ready func(net.Addr)) error {
+				return tlsServers[name](ctx, addr, kp, ready)
+			}
+			checkEcho(t, serve, tlsDial(t, kp, tls.VersionTLS13), tlsDial(t, kp, tls.VersionTLS12))
+		})
+	}
+}
+
+func TestSelfSigned(t *testing.T) {
+	kp, err := selfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := kp.stdConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leaf.PublicKeyAlgorithm != x509.ECDSA {
+		t.Errorf("key %v, want ECDSA", leaf.PublicKeyAlgorithm)
+	}
+	for _, host := range []string{"127.0.0.1", "::1", "localhost"} {
+		if err := leaf.VerifyHostname(host); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestLoadKeyPair(t *testing.T) {
+	kp, err := selfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := selfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cert, key, otherKey := write("cert.pem", kp.cert), write("key.pem", kp.key), write("other.pem", other.key)
+	got, err := loadKeyPair(cert, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got.cert) != string(kp.cert) || string(got.key) != string(kp.key) {
+		t.Error("the files were not read as they are")
+	}
+	for _, tc := range [][2]string{{cert, ""}, {"", key}, {cert, otherKey}, {filepath.Join(dir, "none"), key}} {
+		if _, err := loadKeyPair(tc[0], tc[1]); err == nil {
+			t.Errorf("-tls-cert %q -tls-key %q accepted", tc[0], tc[1])
+		}
+	}
+}
+
+// TestRunTLSRefusals: the flags that cannot work fail before any listen.
+func TestRunTLSRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name, cert, key string
+		tls             bool
+		want            string
+	}{
+		{"gnet", "", "", true, "has no TLS"},
+		{"evio", "", "", true, "has no TLS"},
+		{"net", "c.pem", "k.pem", false, "need -tls"},
+		{"net", "c.pem", "", true, "go together"},
+	} {
+		err := run(tc.name, "127.0.0.1:0", tc.tls, tc.cert, tc.key)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v", tc, err)
+		}
+	}
+	if err := run("net", "0.0.0.0:0", true, "", ""); err == nil {
+		t.Errorf("a non-loopback address was accepted with -tls: %v", err)
+	}
+}
