@@ -41,43 +41,72 @@ type sockAddr struct {
 // "tcp" and "tcp4", "::" for "tcp6"). Names are resolved with the net
 // package's resolver, which may block.
 func resolve(network, address string) (sockAddr, error) {
+	var (
+		ipIP   net.IP
+		port   int
+		zone   string
+		tcp    bool
+		only6  = network == "tcp6" || network == "udp6"
+		errRes error
+	)
 	switch network {
 	case "tcp", "tcp4", "tcp6":
-		ta, err := net.ResolveTCPAddr(network, address)
-		if err != nil {
-			return sockAddr{}, err
+		var ta *net.TCPAddr
+		if ta, errRes = net.ResolveTCPAddr(network, address); errRes == nil {
+			ipIP, port, zone, tcp = ta.IP, ta.Port, ta.Zone, true
 		}
-		ip, _ := netip.AddrFromSlice(ta.IP)
-		ip = ip.Unmap()
-		if !ip.IsValid() {
-			ip = netip.IPv4Unspecified()
-			if network == "tcp6" {
-				ip = netip.IPv6Unspecified()
-			}
+	case "udp", "udp4", "udp6":
+		var ua *net.UDPAddr
+		if ua, errRes = net.ResolveUDPAddr(network, address); errRes == nil {
+			ipIP, port, zone = ua.IP, ua.Port, ua.Zone
 		}
-		if ip.Is4() && network != "tcp6" {
-			return sockAddr{family: unix.AF_INET, tcp: true,
-				sa: &unix.SockaddrInet4{Port: ta.Port, Addr: ip.As4()}}, nil
-		}
-		if ip.Is4() {
-			return sockAddr{}, fmt.Errorf("reactor: %s address %s is IPv4", network, address)
-		}
-		sa := &unix.SockaddrInet6{Port: ta.Port, Addr: ip.As16()}
-		if ta.Zone != "" {
-			if ifi, err := net.InterfaceByName(ta.Zone); err == nil {
-				sa.ZoneId = uint32(ifi.Index)
-			}
-		}
-		v6only := 0
-		if network == "tcp6" {
-			v6only = 1
-		}
-		return sockAddr{family: unix.AF_INET6, tcp: true, sa: sa, v6only: v6only}, nil
-	case "unix":
+	case "unix", "unixgram":
 		if address == "" {
 			return sockAddr{}, fmt.Errorf("reactor: empty unix socket path")
 		}
 		return sockAddr{family: unix.AF_UNIX, sa: &unix.SockaddrUnix{Name: address}}, nil
+	default:
+		return sockAddr{}, fmt.Errorf("%w: %q", ErrNetwork, network)
+	}
+	if errRes != nil {
+		return sockAddr{}, errRes
+	}
+	ip, _ := netip.AddrFromSlice(ipIP)
+	ip = ip.Unmap()
+	if !ip.IsValid() {
+		ip = netip.IPv4Unspecified()
+		if only6 {
+			ip = netip.IPv6Unspecified()
+		}
+	}
+	if ip.Is4() && !only6 {
+		return sockAddr{family: unix.AF_INET, tcp: tcp,
+			sa: &unix.SockaddrInet4{Port: port, Addr: ip.As4()}}, nil
+	}
+	if ip.Is4() {
+		return sockAddr{}, fmt.Errorf("reactor: %s address %s is IPv4", network, address)
+	}
+	sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
+	if zone != "" {
+		if ifi, err := net.InterfaceByName(zone); err == nil {
+			sa.ZoneId = uint32(ifi.Index)
+		}
+	}
+	v6only := 0
+	if only6 {
+		v6only = 1
+	}
+	return sockAddr{family: unix.AF_INET6, tcp: tcp, sa: sa, v6only: v6only}, nil
+}
+
+// resolveStream is resolve for the networks of Listen and Dial; the
+// datagram ones are for ListenPacket and DialPacket.
+func resolveStream(network, address string) (sockAddr, error) {
+	switch network {
+	case "tcp", "tcp4", "tcp6", "unix":
+		return resolve(network, address)
+	case "udp", "udp4", "udp6", "unixgram":
+		return sockAddr{}, fmt.Errorf("%w: %q is a datagram network: use ListenPacket or DialPacket", ErrNetwork, network)
 	}
 	return sockAddr{}, fmt.Errorf("%w: %q", ErrNetwork, network)
 }

@@ -31,7 +31,7 @@ func (l *Loop) dial(network, address string, timeout time.Duration, tcfg *tls.Co
 	if l.stopping || l.stopReq.Load() {
 		return nil, ErrStopped
 	}
-	ra, err := resolve(network, address)
+	ra, err := resolveStream(network, address)
 	if err != nil {
 		return nil, err
 	}

@@ -208,6 +208,41 @@ func (g *Group) listen(network, address string, tcfg *tls.Config) (net.Addr, err
 	return addr, nil
 }
 
+// ListenPacket makes the group serve a packet socket (see
+// Loop.ListenPacket); each loop's Handler must implement PacketHandler.
+// For UDP where the system spreads datagrams over sockets by their source
+// (SO_REUSEPORT on Linux, DragonFly BSD; SO_REUSEPORT_LB on FreeBSD),
+// every loop opens a socket on the address, so that each sender is served
+// by one loop; elsewhere, and for unixgram, the first loop serves it alone.
+// It returns each loop's socket (nil for a loop without one). Call it
+// before Run.
+func (g *Group) ListenPacket(network, address string) ([]*PacketConn, error) {
+	pcs := make([]*PacketConn, len(g.loops))
+	spread := reusePortBalances && network != "unixgram" && len(g.loops) > 1
+	first, err := g.loops[0].openPacket(network, address, false, spread)
+	if err != nil {
+		return nil, err
+	}
+	pcs[0] = first
+	if !spread {
+		return pcs, nil
+	}
+	for i, l := range g.loops[1:] {
+		// The same address, now with the port the first socket got.
+		pc, err := l.openPacket(network, first.LocalAddr().String(), false, true)
+		if err != nil {
+			for _, pc := range pcs {
+				if pc != nil {
+					pc.Close()
+				}
+			}
+			return nil, err
+		}
+		pcs[i+1] = pc
+	}
+	return pcs, nil
+}
+
 // ListenFD makes the group serve an inherited listening socket (see
 // Loop.ListenFD): the first loop accepts on it and hands connections off.
 func (g *Group) ListenFD(fd int) (net.Addr, error) {

@@ -32,7 +32,7 @@ func (l *Loop) listen(network, address string, reusePort bool, tcfg *tls.Config)
 	if l.stopping || l.stopReq.Load() {
 		return nil, ErrStopped
 	}
-	ra, err := resolve(network, address)
+	ra, err := resolveStream(network, address)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (l *Loop) addListener(fd int, ln *listener, owned bool) (net.Addr, error) {
 	}
 	if err != nil {
 		if owned {
-			ln.removeSocketFile()
+			ln.file.remove()
 			unix.Close(fd)
 		}
 		return nil, err
@@ -114,31 +114,42 @@ func (l *Loop) bindListen(fd int, ra sockAddr, ln *listener) error {
 			return os.NewSyscallError("setsockopt", err)
 		}
 	}
-	if ua, ok := ra.sa.(*unix.SockaddrUnix); ok {
-		if err := removeStaleSocket(ua.Name); err != nil {
+	if err := bindSocket(fd, ra, unix.SOCK_STREAM, &ln.file); err != nil {
+		return err
+	}
+	if err := unix.Listen(fd, listenBacklog); err != nil {
+		ln.file.remove()
+		return os.NewSyscallError("listen", err)
+	}
+	return nil
+}
+
+// bindSocket binds fd, a socket of type typ, to ra. For a unix socket, a
+// stale socket file is removed first, and the one bound is recorded in
+// file, to be removed when the socket closes.
+func bindSocket(fd int, ra sockAddr, typ int, file *socketFile) error {
+	ua, isUnix := ra.sa.(*unix.SockaddrUnix)
+	if isUnix {
+		if err := removeStaleSocket(ua.Name, typ); err != nil {
 			return err
 		}
 	}
 	if err := unix.Bind(fd, ra.sa); err != nil {
 		return os.NewSyscallError("bind", err)
 	}
-	if ua, ok := ra.sa.(*unix.SockaddrUnix); ok {
+	if isUnix {
 		var st unix.Stat_t
 		if err := unix.Stat(ua.Name, &st); err == nil {
-			ln.path, ln.dev, ln.ino = ua.Name, uint64(st.Dev), uint64(st.Ino)
+			*file = socketFile{path: ua.Name, dev: uint64(st.Dev), ino: uint64(st.Ino)}
 		}
-	}
-	if err := unix.Listen(fd, listenBacklog); err != nil {
-		ln.removeSocketFile()
-		return os.NewSyscallError("listen", err)
 	}
 	return nil
 }
 
-// removeStaleSocket removes the unix socket file at path if no process
-// listens on it any more (a connect is refused). A file that is not a
-// socket, or a socket in use, is left alone.
-func removeStaleSocket(path string) error {
+// removeStaleSocket removes the unix socket file at path, for a socket of
+// type typ, if no process listens on it any more (a connect is refused). A
+// file that is not a socket, or a socket in use, is left alone.
+func removeStaleSocket(path string, typ int) error {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -149,7 +160,7 @@ func removeStaleSocket(path string) error {
 	if fi.Mode()&fs.ModeSocket == 0 {
 		return fmt.Errorf("%s exists and is not a socket: %w", path, unix.EADDRINUSE)
 	}
-	probe, err := sysSocket(unix.AF_UNIX)
+	probe, err := sysSocketType(unix.AF_UNIX, typ)
 	if err != nil {
 		return os.NewSyscallError("socket", err)
 	}
@@ -167,15 +178,21 @@ func removeStaleSocket(path string) error {
 	}
 }
 
-// removeSocketFile removes a listener's unix socket file if it is still the
-// one the listener created.
-func (ln *listener) removeSocketFile() {
-	if ln.path == "" {
+// socketFile is the file of a bound unix socket, with its identity, so
+// that closing the socket removes the file only if it is still that one.
+type socketFile struct {
+	path     string
+	dev, ino uint64
+}
+
+// remove removes the socket file if it is still the one recorded.
+func (f *socketFile) remove() {
+	if f.path == "" {
 		return
 	}
 	var st unix.Stat_t
-	if unix.Stat(ln.path, &st) == nil && uint64(st.Dev) == ln.dev && uint64(st.Ino) == ln.ino {
-		os.Remove(ln.path)
+	if unix.Stat(f.path, &st) == nil && uint64(st.Dev) == f.dev && uint64(st.Ino) == f.ino {
+		os.Remove(f.path)
 	}
-	ln.path = ""
+	f.path = ""
 }

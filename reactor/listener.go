@@ -17,9 +17,7 @@ type listener struct {
 	addr    net.Addr
 	tcp     bool          // accepted connections get TCP_NODELAY and keepalive
 	tls     *tls.Config   // for ListenTLS: accepted connections begin with a TLS handshake
-	path    string        // unix socket file to remove on close, if still ours
-	dev     uint64        // identity of that file
-	ino     uint64        //
+	file    socketFile    // unix socket file to remove on close, if still ours
 	paused  bool          // accepting paused: out of fds
 	closed  bool          // closed: its fd is no longer ours
 	backoff time.Duration // next pause
@@ -69,7 +67,7 @@ func (ln *listener) close() {
 	l := ln.loop
 	_ = l.p.Remove(ln.fd)
 	l.fds[ln.fd] = nil
-	ln.removeSocketFile()
+	ln.file.remove()
 	_ = unix.Close(ln.fd)
 }
 

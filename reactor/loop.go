@@ -42,6 +42,8 @@ type Loop struct {
 	peakHeld  int             // the most that held has been
 	wh        WritableHandler // h, if it wants to hear when output drains
 	hs        *handshakes     // TLS handshakes; nil until the loop serves or dials TLS
+	pdirty    []*PacketConn   // packet sockets with datagrams queued since the last flush
+	pio       *packetIO       // datagram batches; nil until the loop opens a packet socket
 
 	stopping  bool           // shutdown has begun
 	graceOver bool           // the grace period has ended
@@ -193,8 +195,9 @@ func (l *Loop) wait() error {
 // closing them, so that the loop never waits with output that nothing will
 // flush.
 func (l *Loop) flushAndClose() {
-	for len(l.dirty)+len(l.closing) > 0 {
+	for len(l.dirty)+len(l.closing)+len(l.pdirty) > 0 {
 		l.flushDirty()
+		l.flushPackets()
 		l.closeMarked()
 	}
 }

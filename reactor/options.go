@@ -31,6 +31,9 @@ type config struct {
 	maxConns            int
 	tlsHandshakeTimeout time.Duration
 	maxHandshakes       int
+	maxQueued           int                     // datagrams a packet socket may have queued
+	maxQueuedBytes      int                     // and their bytes
+	packetEach          bool                    // one system call per datagram, also on Linux (tests)
 	wrapSys             func(syscalls) syscalls // set only by tests (export_test.go)
 	newPoller           func() (poller.Poller, error)
 	logger              *slog.Logger
@@ -50,6 +53,10 @@ const (
 	// DefaultTLSHandshakeTimeout bounds a TLS handshake, from the accept
 	// or the connect.
 	DefaultTLSHandshakeTimeout = 10 * time.Second
+	// DefaultPacketQueue and DefaultPacketQueueBytes bound the datagrams a
+	// packet socket may have queued (see WithPacketQueue).
+	DefaultPacketQueue      = 4096
+	DefaultPacketQueueBytes = 4 << 20
 )
 
 // defaultMaxHandshakes is how many TLS handshakes a loop runs at once
@@ -69,6 +76,8 @@ func defaultConfig() config {
 		keepAlive:           DefaultKeepAlive,
 		tlsHandshakeTimeout: DefaultTLSHandshakeTimeout,
 		maxHandshakes:       defaultMaxHandshakes(),
+		maxQueued:           DefaultPacketQueue,
+		maxQueuedBytes:      DefaultPacketQueueBytes,
 		newPoller:           poller.New,
 	}
 }
@@ -332,6 +341,22 @@ func WithMaxTLSHandshakes(n int) Option {
 			return invalidOption("WithMaxTLSHandshakes(%d): must be positive", n)
 		}
 		c.maxHandshakes = n
+		return nil
+	}
+}
+
+// WithPacketQueue bounds the datagrams a packet socket may have queued and
+// not yet sent, in number and in bytes (defaults 4096 and 4 MiB). They
+// wait only while the socket's send buffer is full; a datagram that would
+// pass either bound is refused: WriteTo, Reply and Write return
+// ErrOutputFull and count it in Stats.PacketsDropped. New rejects
+// datagrams <= 0 and bytes <= 0.
+func WithPacketQueue(datagrams, bytes int) Option {
+	return func(c *config) error {
+		if datagrams <= 0 || bytes <= 0 {
+			return invalidOption("WithPacketQueue(%d, %d): both must be positive", datagrams, bytes)
+		}
+		c.maxQueued, c.maxQueuedBytes = datagrams, bytes
 		return nil
 	}
 }

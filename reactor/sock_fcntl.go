@@ -13,9 +13,12 @@ import (
 // fork lock so that no child started meanwhile inherits the fd. SIGPIPE is
 // turned off for the socket (SO_NOSIGPIPE): writes to a closed peer fail
 // with EPIPE instead.
-func sysSocket(family int) (int, error) {
+func sysSocket(family int) (int, error) { return sysSocketType(family, unix.SOCK_STREAM) }
+
+// sysSocketType is sysSocket for a socket of type typ (SOCK_DGRAM, say).
+func sysSocketType(family, typ int) (int, error) {
 	syscall.ForkLock.RLock()
-	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
+	fd, err := unix.Socket(family, typ, 0)
 	if err == nil {
 		unix.CloseOnExec(fd)
 	}

@@ -28,6 +28,14 @@ type Stats struct {
 	TLSFailures    uint64 // TLS handshakes that failed, timed out, or ended with the peer's FIN
 	TLSRunning     int    // TLS handshakes running now, each on its goroutine
 	TLSPeakRunning int    // the most TLSRunning has been
+
+	PacketsIn        uint64 // datagrams received on packet sockets
+	PacketsOut       uint64 // datagrams sent
+	PacketReads      uint64 // receive system calls (recvmmsg takes a batch in one)
+	PacketWrites     uint64 // send system calls (sendmmsg sends a batch in one)
+	PacketsDropped   uint64 // datagrams refused because the send queue was full, or dropped by Close
+	PacketsTruncated uint64 // datagrams larger than the read buffer, reported without their bytes
+	PacketErrors     uint64 // errors reported to OnPacketError
 }
 
 // Indices of the counters in Loop.st and Loop.pub.
@@ -57,6 +65,13 @@ const (
 	statTLSFailures
 	statTLSRunning
 	statTLSPeak
+	statPacketsIn
+	statPacketsOut
+	statPacketReads
+	statPacketWrites
+	statPacketsDropped
+	statPacketsTruncated
+	statPacketErrors
 	nStats
 )
 
@@ -103,6 +118,14 @@ func (l *Loop) Stats() Stats {
 		TLSFailures:    g(statTLSFailures),
 		TLSRunning:     int(g(statTLSRunning)),
 		TLSPeakRunning: int(g(statTLSPeak)),
+
+		PacketsIn:        g(statPacketsIn),
+		PacketsOut:       g(statPacketsOut),
+		PacketReads:      g(statPacketReads),
+		PacketWrites:     g(statPacketWrites),
+		PacketsDropped:   g(statPacketsDropped),
+		PacketsTruncated: g(statPacketsTruncated),
+		PacketErrors:     g(statPacketErrors),
 	}
 }
 
@@ -134,4 +157,11 @@ func (st *Stats) add(s Stats) {
 	st.TLSFailures += s.TLSFailures
 	st.TLSRunning += s.TLSRunning
 	st.TLSPeakRunning += s.TLSPeakRunning
+	st.PacketsIn += s.PacketsIn
+	st.PacketsOut += s.PacketsOut
+	st.PacketReads += s.PacketReads
+	st.PacketWrites += s.PacketWrites
+	st.PacketsDropped += s.PacketsDropped
+	st.PacketsTruncated += s.PacketsTruncated
+	st.PacketErrors += s.PacketErrors
 }

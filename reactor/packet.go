@@ -1,0 +1,439 @@
+package reactor
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+
+	"github.com/goreactor/reactor/poller"
+	"golang.org/x/sys/unix"
+)
+
+// Datagrams on the loop: a packet socket (UDP or unixgram) in the fd table.
+// Readable means datagrams wait: the read phase takes a batch of them with
+// one system call (recvmmsg on Linux, see packet_io.go) and calls OnPacket
+// for each. Replies are queued and leave in the flush phase, as many per
+// system call as the batch holds (sendmmsg on Linux); a full send buffer
+// (EAGAIN) keeps the rest queued and registers write interest, as for a
+// stream. A datagram is never merged or split: each send is one datagram,
+// or an error.
+
+// PacketHandler is implemented by a Handler that serves packet sockets
+// (ListenPacket, DialPacket). Its methods run on the loop's goroutine,
+// like the others.
+type PacketHandler interface {
+	// OnPacket is called once per datagram received. p and everything in
+	// it are valid only during the call: p.Data is in the loop's read
+	// buffer, and the *Packet itself is reused. Replies written with
+	// Reply, WriteTo or Write leave at the end of the pass.
+	OnPacket(pc *PacketConn, p *Packet)
+	// OnPacketError is called when the system reports an error on the
+	// socket that closes nothing: an ICMP error on a connected socket
+	// (ECONNREFUSED: nothing listens at the other end), or a queued
+	// datagram the system refused to send (EMSGSIZE, EHOSTUNREACH...),
+	// which is dropped and counted in Stats.PacketErrors.
+	OnPacketError(pc *PacketConn, err error)
+}
+
+// Packet is one datagram received.
+type Packet struct {
+	// Data is the datagram. It is empty if the datagram was larger than
+	// the loop's read buffer (WithReadBufferSize): then Truncated is true,
+	// and what arrived is not delivered cut.
+	Data      []byte
+	Truncated bool
+	// From is the sender of a UDP datagram.
+	From netip.AddrPort
+	// FromUnix is the sender of a unixgram datagram, nil if the sender's
+	// socket has no name (it cannot be answered). The loop keeps one
+	// *net.UnixAddr per name it has seen recently, so it is not allocated
+	// per datagram; do not modify it.
+	FromUnix *net.UnixAddr
+}
+
+// PacketConn is a packet socket of a loop. Its methods must be called on
+// the loop's goroutine; once it is closed they return ErrClosed.
+type PacketConn struct {
+	loop      *Loop
+	h         PacketHandler
+	fd        int
+	family    int
+	v6only    bool
+	connected bool
+	closed    bool
+	dirty     bool // in Loop.pdirty: has datagrams queued since the last flush
+	waitWrite bool // write interest registered: waiting for room
+	addr      net.Addr
+	file      socketFile
+	out       packetQueue
+}
+
+// ListenPacket opens a packet socket bound to address and serves it with
+// the loop's Handler, which must implement PacketHandler. network is
+// "udp", "udp4", "udp6" or "unixgram" (a stale unixgram socket file is
+// removed first, as Listen does for "unix"). Call it before Run, from the
+// goroutine that will call Run, or on the loop's goroutine.
+func (l *Loop) ListenPacket(network, address string) (*PacketConn, error) {
+	return l.openPacket(network, address, false, false)
+}
+
+// DialPacket opens a packet socket connected to address ("udp", "udp4",
+// "udp6" or "unixgram"): Write sends to that address, only datagrams from it
+// are received, and ICMP errors about it (ECONNREFUSED) reach
+// OnPacketError. A unixgram socket gets an abstract name on Linux (so that
+// replies can reach it); elsewhere it is unnamed and can only send.
+func (l *Loop) DialPacket(network, address string) (*PacketConn, error) {
+	return l.openPacket(network, address, true, false)
+}
+
+func (l *Loop) openPacket(network, address string, connect, reusePort bool) (*PacketConn, error) {
+	if l.stopping || l.stopReq.Load() {
+		return nil, ErrStopped
+	}
+	h, ok := l.h.(PacketHandler)
+	if !ok {
+		return nil, errors.New("reactor: a packet socket needs a Handler that implements PacketHandler")
+	}
+	switch network {
+	case "udp", "udp4", "udp6", "unixgram":
+	default:
+		return nil, fmt.Errorf("%w: %q is not a datagram network", ErrNetwork, network)
+	}
+	ra, err := resolve(network, address)
+	if err != nil {
+		return nil, err
+	}
+	fd, err := sysSocketType(ra.family, unix.SOCK_DGRAM)
+	if err != nil {
+		return nil, os.NewSyscallError("socket", err)
+	}
+	pc := &PacketConn{loop: l, h: h, fd: fd, family: ra.family, v6only: ra.v6only == 1, connected: connect}
+	if err := pc.setUp(ra, connect, reusePort); err != nil {
+		pc.file.remove()
+		unix.Close(fd)
+		return nil, fmt.Errorf("reactor: %s %s: %w", network, address, err)
+	}
+	if err := l.p.Add(fd, poller.Read); err != nil {
+		pc.file.remove()
+		unix.Close(fd)
+		return nil, err
+	}
+	l.setFD(fd, pc)
+	l.packetIO() // the batch buffers, made now rather than in the first pass
+	return pc, nil
+}
+
+// setUp binds or connects a new packet socket and records its address.
+func (pc *PacketConn) setUp(ra sockAddr, connect, reusePort bool) error {
+	fd := pc.fd
+	if ra.family == unix.AF_INET6 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, ra.v6only); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	if connect {
+		if ra.family == unix.AF_UNIX {
+			autobind(fd)
+		}
+		if err := unix.Connect(fd, ra.sa); err != nil {
+			return os.NewSyscallError("connect", err)
+		}
+	} else {
+		if reusePort {
+			if err := setReusePort(fd); err != nil {
+				return err
+			}
+		}
+		if err := bindSocket(fd, ra, unix.SOCK_DGRAM, &pc.file); err != nil {
+			return err
+		}
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return os.NewSyscallError("getsockname", err)
+	}
+	pc.addr = packetAddr(sa)
+	return nil
+}
+
+// packetAddr is sockaddrToAddr for a packet socket.
+func packetAddr(sa unix.Sockaddr) net.Addr {
+	switch a := sockaddrToAddr(sa).(type) {
+	case *net.TCPAddr:
+		return &net.UDPAddr{IP: a.IP, Port: a.Port, Zone: a.Zone}
+	case *net.UnixAddr:
+		return &net.UnixAddr{Name: a.Name, Net: "unixgram"}
+	}
+	return nil
+}
+
+// LocalAddr returns the address the socket is bound to.
+func (pc *PacketConn) LocalAddr() net.Addr { return pc.addr }
+
+// Fd returns the socket's file descriptor, for socket options the package
+// does not wrap (SO_RCVBUF, say). Do not read, write or close it.
+func (pc *PacketConn) Fd() int { return pc.fd }
+
+// Loop returns the loop that owns the socket.
+func (pc *PacketConn) Loop() *Loop { return pc.loop }
+
+// Reply queues p as a datagram to the sender of the received datagram to.
+func (pc *PacketConn) Reply(to *Packet, p []byte) error {
+	if pc.family == unix.AF_UNIX {
+		return pc.WriteToUnix(p, to.FromUnix)
+	}
+	return pc.WriteTo(p, to.From)
+}
+
+// WriteTo queues p as one datagram to to, on a UDP socket. It returns
+// ErrOutputFull if the send queue is full (WithPacketQueue; the datagram is
+// counted in Stats.PacketsDropped), an error wrapping EMSGSIZE if p cannot
+// be one UDP datagram, and ErrClosed once the socket is closed. The
+// datagram leaves at the end of the pass.
+func (pc *PacketConn) WriteTo(p []byte, to netip.AddrPort) error {
+	if pc.family == unix.AF_UNIX {
+		return fmt.Errorf("reactor: WriteTo on a unixgram socket: %w", unix.EAFNOSUPPORT)
+	}
+	if !to.IsValid() {
+		return fmt.Errorf("reactor: WriteTo an invalid address: %w", unix.EINVAL)
+	}
+	if to.Addr().Is6() && !to.Addr().Is4In6() && pc.family == unix.AF_INET {
+		return fmt.Errorf("reactor: WriteTo %v on an IPv4 socket: %w", to, unix.EAFNOSUPPORT)
+	}
+	return pc.queue(p, queuedPacket{to: to})
+}
+
+// WriteToUnix queues p as one datagram to the unixgram socket named to.
+func (pc *PacketConn) WriteToUnix(p []byte, to *net.UnixAddr) error {
+	if pc.family != unix.AF_UNIX {
+		return fmt.Errorf("reactor: WriteToUnix on a UDP socket: %w", unix.EAFNOSUPPORT)
+	}
+	if to == nil || to.Name == "" {
+		return fmt.Errorf("reactor: WriteToUnix to an unnamed socket: %w", unix.EDESTADDRREQ)
+	}
+	return pc.queue(p, queuedPacket{toUnix: to})
+}
+
+// Write queues p as one datagram on a connected socket (DialPacket).
+func (pc *PacketConn) Write(p []byte) error {
+	if !pc.connected {
+		return fmt.Errorf("reactor: Write on a socket that is not connected: %w", unix.EDESTADDRREQ)
+	}
+	return pc.queue(p, queuedPacket{})
+}
+
+// maxUDPPayload is the largest UDP datagram payload: 65535 less the IP
+// and UDP headers (IPv4's 20 bytes; IPv6 carries 20 more).
+const maxUDPPayload = 65535 - 8 - 20
+
+func (pc *PacketConn) queue(p []byte, d queuedPacket) error {
+	l := pc.loop
+	if pc.closed {
+		return ErrClosed
+	}
+	if pc.family != unix.AF_UNIX && len(p) > maxUDPPayload+20*btoi(pc.family == unix.AF_INET6) {
+		return fmt.Errorf("reactor: a datagram of %d bytes: %w", len(p), unix.EMSGSIZE)
+	}
+	if !pc.out.fits(len(p), l.cfg.maxQueued, l.cfg.maxQueuedBytes) {
+		l.st[statPacketsDropped]++
+		return ErrOutputFull
+	}
+	pc.out.push(p, d)
+	if !pc.dirty {
+		pc.dirty = true
+		l.pdirty = append(l.pdirty, pc)
+	}
+	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Pending returns the datagrams queued and not yet sent.
+func (pc *PacketConn) Pending() int { return pc.out.len() }
+
+// Close closes the socket now: datagrams still queued are tried once and
+// what the system does not take is dropped (counted in
+// Stats.PacketsDropped). A unixgram socket's file is removed. A second
+// Close returns ErrClosed.
+func (pc *PacketConn) Close() error {
+	if pc.closed {
+		return ErrClosed
+	}
+	l := pc.loop
+	pc.closed = true // from here on queue refuses, and a Close from OnPacketError too
+	if pc.out.len() > 0 {
+		pc.send()
+	}
+	l.st[statPacketsDropped] += uint64(pc.out.len())
+	pc.out.reset()
+	_ = l.p.Remove(pc.fd)
+	l.fds[pc.fd] = nil
+	pc.file.remove()
+	// A readiness report already taken for this fd in this pass finds no
+	// owner; one for a new socket given the same number is harmless (its
+	// read or write meets EAGAIN).
+	_ = unix.Close(pc.fd)
+	return nil
+}
+
+// The packet socket's part in the loop (fdOwner).
+
+func (pc *PacketConn) readable() { pc.loop.packetIO().receive(pc) }
+
+func (pc *PacketConn) writable() {
+	pc.waitWrite = false
+	pc.flush()
+}
+
+// stop closes the socket when shutdown begins, after a last try to send
+// what is queued.
+func (pc *PacketConn) stop()             { pc.Close() }
+func (pc *PacketConn) endGrace()         {}
+func (pc *PacketConn) awaitingAck() bool { return false }
+func (pc *PacketConn) end()              { pc.Close() }
+
+// flushPackets is the flush phase for packet sockets: each one with
+// datagrams queued since the last one sends them, in batches.
+func (l *Loop) flushPackets() {
+	for i := 0; i < len(l.pdirty); i++ {
+		pc := l.pdirty[i]
+		l.pdirty[i] = nil
+		pc.dirty = false
+		if !pc.closed && !pc.waitWrite {
+			pc.flush()
+		}
+	}
+	l.pdirty = l.pdirty[:0]
+}
+
+// flush sends the queue and registers write interest if the socket's
+// buffer is full.
+func (pc *PacketConn) flush() {
+	if pc.closed {
+		return
+	}
+	full := pc.send()
+	want := poller.Read
+	if full {
+		want |= poller.Write
+	}
+	if err := pc.loop.p.Modify(pc.fd, want); err != nil {
+		pc.report(err)
+		return
+	}
+	if full && !pc.waitWrite {
+		pc.loop.st[statWriteWaits]++
+	}
+	pc.waitWrite = full
+}
+
+// send sends queued datagrams until the queue is empty or the socket's
+// buffer is full (then it returns true). A datagram the system refuses is
+// dropped and reported.
+func (pc *PacketConn) send() (full bool) {
+	l := pc.loop
+	io := l.packetIO()
+	for pc.out.len() > 0 {
+		n, calls, err := io.send(pc)
+		l.st[statPacketWrites] += uint64(calls)
+		if n > 0 {
+			l.st[statPacketsOut] += uint64(n)
+			pc.out.pop(n)
+		}
+		switch {
+		case err == nil:
+		case err == unix.EAGAIN:
+			return true
+		case err == unix.EINTR:
+		default:
+			pc.out.pop(1)
+			l.st[statPacketErrors]++
+			pc.report(os.NewSyscallError("sendmsg", err))
+		}
+	}
+	pc.out.reset()
+	return false
+}
+
+// report tells the handler of an error on the socket.
+func (pc *PacketConn) report(err error) {
+	l := pc.loop
+	defer l.recoverConn("OnPacketError", nil)
+	pc.h.OnPacketError(pc, err)
+}
+
+// deliver calls OnPacket for one datagram.
+func (pc *PacketConn) deliver(p *Packet) {
+	defer pc.loop.recoverConn("OnPacket", nil)
+	pc.h.OnPacket(pc, p)
+}
+
+// packetQueue is a packet socket's queued datagrams, in order: their bytes
+// one after the other in buf, each one's place and destination in ds. It
+// keeps its arrays, so that queueing allocates nothing in steady state.
+type packetQueue struct {
+	buf   []byte
+	ds    []queuedPacket
+	head  int // ds[head:] are queued
+	bytes int // bytes of ds[head:]
+}
+
+type queuedPacket struct {
+	off, n int
+	to     netip.AddrPort // for a UDP socket that is not connected
+	toUnix *net.UnixAddr  // for a unixgram socket that is not connected
+}
+
+func (q *packetQueue) len() int { return len(q.ds) - q.head }
+
+func (q *packetQueue) fits(n, maxDatagrams, maxBytes int) bool {
+	return q.len() < maxDatagrams && q.bytes+n <= maxBytes
+}
+
+func (q *packetQueue) push(p []byte, d queuedPacket) {
+	if q.head > 0 && q.head == len(q.ds) {
+		q.reset()
+	}
+	if q.head > len(q.ds)/2 {
+		q.compact()
+	}
+	d.off, d.n = len(q.buf), len(p)
+	q.buf = append(q.buf, p...)
+	q.ds = append(q.ds, d)
+	q.bytes += len(p)
+}
+
+// pop drops the n datagrams at the front.
+func (q *packetQueue) pop(n int) {
+	for _, d := range q.ds[q.head : q.head+n] {
+		q.bytes -= d.n
+	}
+	clear(q.ds[q.head : q.head+n]) // drop the addresses they hold
+	q.head += n
+}
+
+// compact moves the queued datagrams to the front of the arrays.
+func (q *packetQueue) compact() {
+	first := q.ds[q.head].off
+	copy(q.buf, q.buf[first:])
+	q.buf = q.buf[:len(q.buf)-first]
+	k := copy(q.ds, q.ds[q.head:])
+	clear(q.ds[k:])
+	q.ds = q.ds[:k]
+	for i := range q.ds {
+		q.ds[i].off -= first
+	}
+	q.head = 0
+}
+
+func (q *packetQueue) reset() {
+	clear(q.ds)
+	q.buf, q.ds, q.head, q.bytes = q.buf[:0], q.ds[:0], 0, 0
+}
