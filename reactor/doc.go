@@ -110,6 +110,16 @@
 // handshake gets OnClose, with crypto/tls's error, and no OnOpen. The
 // output limits count ciphertext.
 //
+// # Datagrams
+//
+// ListenPacket and DialPacket put a packet socket (UDP or unixgram) in the
+// fd table, served by a Handler that implements PacketHandler (packet.go).
+// In the read phase a readable packet socket takes up to 64 datagrams with
+// one recvmmsg on Linux (one recvmsg each elsewhere) and calls OnPacket
+// once per datagram; replies queue on the socket and leave in the flush
+// phase, a batch per sendmmsg. A full send buffer keeps them queued with
+// write interest, as for a stream, within WithPacketQueue.
+//
 // # Buffers and memory
 //
 // Reads go into one loop-wide buffer. When a connection has no leftover

@@ -7,6 +7,7 @@
 //	go run ./cmd/reactor-echo -network unix -addr /tmp/echo.sock
 //	go run ./cmd/reactor-echo -idle-timeout 30s
 //	go run ./cmd/reactor-echo -loops 1        # one loop (default: one per CPU)
+//	go run ./cmd/reactor-echo -network udp    # datagrams: each one is echoed to its sender
 //	go run ./cmd/reactor-echo -tls-self-signed   # TLS, with a certificate made at start
 //	go run ./cmd/reactor-echo -tls-cert cert.pem -tls-key key.pem
 //
@@ -38,6 +39,17 @@ import (
 // echo is the whole server: whatever arrives is written back.
 type echo struct{}
 
+// OnPacket echoes a datagram to its sender (-network udp, udp6, unixgram).
+func (echo) OnPacket(pc *reactor.PacketConn, p *reactor.Packet) {
+	if p.Truncated {
+		return // larger than the read buffer: nothing whole to send back
+	}
+	pc.Reply(p, p.Data) // an error (the queue full, an unnamed sender) drops the echo, as UDP may
+}
+
+// OnPacketError has nothing to do: the socket goes on.
+func (echo) OnPacketError(*reactor.PacketConn, error) {}
+
 func (echo) OnOpen(*reactor.Conn) {}
 
 func (echo) OnData(c *reactor.Conn) {
@@ -50,8 +62,8 @@ func (echo) OnData(c *reactor.Conn) {
 func (echo) OnClose(*reactor.Conn, error) {}
 
 func main() {
-	network := flag.String("network", "tcp", `"tcp", "tcp4", "tcp6" or "unix"`)
-	addr := flag.String("addr", "", `address to listen on (default "127.0.0.1:7777", or "/tmp/reactor-echo.sock" for unix)`)
+	network := flag.String("network", "tcp", `"tcp", "tcp4", "tcp6", "unix"; or datagrams: "udp", "udp4", "udp6", "unixgram"`)
+	addr := flag.String("addr", "", `address to listen on (default "127.0.0.1:7777", "[::1]:7777" for udp6, "/tmp/reactor-echo.sock" for unix and unixgram)`)
 	every := flag.Duration("stats", 0, "print the loop's counters at this interval (0: only at exit)")
 	grace := flag.Duration("grace", reactor.DefaultGracePeriod, "how long shutdown waits for queued output to leave")
 	loops := flag.Int("loops", runtime.NumCPU(), "event loops, one goroutine each (connections are spread over them)")
@@ -76,9 +88,13 @@ func main() {
 
 func run(network, addr string, every time.Duration, loops int, tlsCfg *tls.Config, note string, opts ...reactor.Option) error {
 	if addr == "" {
-		addr = "127.0.0.1:7777"
-		if network == "unix" {
+		switch network {
+		case "unix", "unixgram":
 			addr = "/tmp/reactor-echo.sock"
+		case "tcp6", "udp6":
+			addr = "[::1]:7777"
+		default:
+			addr = "127.0.0.1:7777"
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -91,9 +107,19 @@ func run(network, addr string, every time.Duration, loops int, tlsCfg *tls.Confi
 		return err
 	}
 	var bound net.Addr
-	if tlsCfg != nil {
+	switch {
+	case network == "udp" || network == "udp4" || network == "udp6" || network == "unixgram":
+		if tlsCfg != nil {
+			err = fmt.Errorf("TLS is for streams, not -network %s", network)
+			break
+		}
+		var pcs []*reactor.PacketConn
+		if pcs, err = g.ListenPacket(network, addr); err == nil {
+			bound = pcs[0].LocalAddr()
+		}
+	case tlsCfg != nil:
 		bound, err = g.ListenTLS(network, addr, tlsCfg)
-	} else {
+	default:
 		bound, err = g.Listen(network, addr)
 	}
 	if err != nil {
@@ -127,6 +153,8 @@ func run(network, addr string, every time.Duration, loops int, tlsCfg *tls.Confi
 // printStats prints the counters summed over the loops.
 func printStats(g *reactor.Group) {
 	s, _ := g.Stats()
-	fmt.Printf("conns=%d accepted=%d closed=%d bytes_in=%d bytes_out=%d reads=%d writes=%d waits=%d wakeups=%d tls_handshakes=%d tls_failures=%d\n",
-		s.Conns, s.Accepted, s.Closed, s.BytesIn, s.BytesOut, s.Reads, s.Writes, s.Waits, s.Wakeups, s.TLSHandshakes, s.TLSFailures)
+	fmt.Printf("conns=%d accepted=%d closed=%d bytes_in=%d bytes_out=%d reads=%d writes=%d waits=%d wakeups=%d tls_handshakes=%d tls_failures=%d"+
+		" packets_in=%d packets_out=%d packet_reads=%d packet_writes=%d packets_dropped=%d\n",
+		s.Conns, s.Accepted, s.Closed, s.BytesIn, s.BytesOut, s.Reads, s.Writes, s.Waits, s.Wakeups, s.TLSHandshakes, s.TLSFailures,
+		s.PacketsIn, s.PacketsOut, s.PacketReads, s.PacketWrites, s.PacketsDropped)
 }
