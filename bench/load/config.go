@@ -13,11 +13,11 @@ import (
 // DefaultConfig), except Warmup, Rate, ServerPID and Progress, whose zero
 // means none.
 type Config struct {
-	Network string // "tcp", "tcp4", "tcp6" or "unix"
+	Network string // "tcp", "tcp4", "tcp6" or "unix"; for RunUDP "udp", "udp4" or "udp6"
 	Addr    string // host:port on a loopback address, or a unix socket path
 	Server  string // a label for the result, such as the server's name
 
-	Conns int // connections, all on one loop (with TLS: a goroutine each)
+	Conns int // connections, all on one loop (with TLS: a goroutine each; for RunUDP: sockets, a goroutine each)
 	Size  int // bytes per message
 	// Depth is how many messages each connection keeps in flight: 1 is
 	// ping-pong, more is pipelining. In open loop (Rate > 0) it bounds
@@ -46,11 +46,16 @@ type Config struct {
 	// has a goroutine per connection instead of the loop (see
 	// stream.go), and supports closed loop only.
 	TLS *tls.Config
+
+	// LossTimeout is, for RunUDP, how long a datagram may go without its
+	// echo before it is counted lost and a new one is sent in its place.
+	LossTimeout time.Duration
 }
 
 // DefaultConfig returns the defaults: 50 connections to 127.0.0.1:7777 over
 // TCP, ping-pong with 64-byte messages, closed loop, 1 s of warmup and a 5 s
-// measured window.
+// measured window; for UDP, a datagram is lost after 200 ms without its
+// echo.
 func DefaultConfig() Config {
 	return Config{
 		Network:     "tcp",
@@ -62,6 +67,7 @@ func DefaultConfig() Config {
 		Duration:    5 * time.Second,
 		Drain:       time.Second,
 		DialTimeout: 5 * time.Second,
+		LossTimeout: 200 * time.Millisecond,
 	}
 }
 
@@ -108,6 +114,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.DialTimeout == 0 {
 		c.DialTimeout = d.DialTimeout
 	}
+	if c.LossTimeout == 0 {
+		c.LossTimeout = d.LossTimeout
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -122,7 +131,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("load: size × depth = %d bytes in flight per connection, more than %d", c.Size*c.Depth, MaxInFlight)
 	case c.Rate < 0:
 		return c, fmt.Errorf("load: rate %g", c.Rate)
-	case c.Warmup < 0 || c.Duration < 0 || c.Drain < 0 || c.DialTimeout < 0 || c.Progress < 0:
+	case c.Warmup < 0 || c.Duration < 0 || c.Drain < 0 || c.DialTimeout < 0 || c.Progress < 0 || c.LossTimeout < 0:
 		return c, errors.New("load: negative duration")
 	case c.TLS != nil && c.Rate > 0:
 		return c, errors.New("load: open loop (a rate) is not supported over TLS")
@@ -136,6 +145,7 @@ func (c Config) withDefaults() (Config, error) {
 // unix socket, "localhost", or an IP address in 127.0.0.0/8 or ::1. Host
 // names other than localhost are refused even if they would resolve to a
 // loopback address, and so is an empty host, which would mean "any".
+// Networks are those of Config.Network: TCP, unix and UDP.
 func CheckLoopback(network, address string) error {
 	switch network {
 	case "unix":
@@ -143,7 +153,7 @@ func CheckLoopback(network, address string) error {
 			return errors.New("load: empty unix socket path")
 		}
 		return nil
-	case "tcp", "tcp4", "tcp6":
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
 	default:
 		return fmt.Errorf("load: unsupported network %q", network)
 	}
@@ -157,6 +167,19 @@ func CheckLoopback(network, address string) error {
 	ip := net.ParseIP(host)
 	if ip == nil || !ip.IsLoopback() {
 		return fmt.Errorf("%w: %q", ErrNotLoopback, address)
+	}
+	return nil
+}
+
+// IsUDP reports whether network is one of RunUDP's.
+func IsUDP(network string) bool {
+	return network == "udp" || network == "udp4" || network == "udp6"
+}
+
+// streamOnly refuses a UDP network to the runs of connections.
+func (c Config) streamOnly() error {
+	if IsUDP(c.Network) {
+		return fmt.Errorf("load: %s carries datagrams: RunUDP drives it", c.Network)
 	}
 	return nil
 }

@@ -17,6 +17,8 @@ func TestCheckLoopback(t *testing.T) {
 		{"tcp", "localhost:7777"},
 		{"unix", "/tmp/echo.sock"},
 		{"unix", "@abstract"},
+		{"udp", "127.0.0.1:7777"},
+		{"udp6", "[::1]:7777"},
 	}
 	for _, c := range ok {
 		require.NoError(t, CheckLoopback(c.network, c.addr), "%s %s", c.network, c.addr)
@@ -31,12 +33,14 @@ func TestCheckLoopback(t *testing.T) {
 		{"tcp", "example.com:80"},
 		{"tcp", "localhost.example.com:80"},
 		{"tcp", "8.8.8.8:53"},
+		{"udp", "8.8.8.8:53"},
+		{"udp4", "0.0.0.0:53"},
 	}
 	for _, c := range refused {
 		require.ErrorIs(t, CheckLoopback(c.network, c.addr), ErrNotLoopback, "%s %s", c.network, c.addr)
 	}
 	require.Error(t, CheckLoopback("tcp", "127.0.0.1"), "no port")
-	require.Error(t, CheckLoopback("udp", "127.0.0.1:53"), "not a stream network")
+	require.Error(t, CheckLoopback("sctp", "127.0.0.1:53"), "not a network of ours")
 	require.Error(t, CheckLoopback("unix", ""), "no path")
 }
 

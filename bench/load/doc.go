@@ -16,7 +16,9 @@
 //
 // RunIdle instead measures the server's memory per idle connection, and
 // RunHandshakes how many connections per second the server sets up: dial,
-// handshake, one echo, close.
+// handshake, one echo, close. RunUDP drives a UDP echo server from
+// connected sockets, a goroutine each, counting the datagrams echoed and
+// those lost (see udp.go).
 //
 // With Config.TLS the connections speak TLS through crypto/tls's client,
 // a goroutine each rather than the loop (see crowd.go); TLSClientConfig

@@ -30,6 +30,9 @@ import (
 // limited by the port range.
 func RunHandshakes(ctx context.Context, cfg Config) (HandshakeResult, error) {
 	cfg, err := cfg.withDefaults()
+	if err == nil {
+		err = cfg.streamOnly()
+	}
 	if err != nil {
 		return HandshakeResult{}, err
 	}

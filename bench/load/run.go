@@ -18,6 +18,9 @@ import (
 // steered from the calling goroutine (see crowd.go).
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	cfg, err := cfg.withDefaults()
+	if err == nil {
+		err = cfg.streamOnly()
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -45,6 +48,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 // sure that the server has finished every handshake.
 func RunIdle(ctx context.Context, cfg Config) (IdleResult, error) {
 	cfg, err := cfg.withDefaults()
+	if err == nil {
+		err = cfg.streamOnly()
+	}
 	if err != nil {
 		return IdleResult{}, err
 	}

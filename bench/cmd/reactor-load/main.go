@@ -14,12 +14,21 @@
 //	reactor-load -pid $PID -tls                                   # the same over TLS 1.3
 //	reactor-load -pid $PID -tls -handshakes -conns 32             # full TLS handshakes per second
 //	reactor-load -pid $PID -tls -idle 10000                       # memory per idle TLS connection
+//	reactor-load -pid $PID -udp                                   # 50 UDP sockets, 64 B datagrams, one in flight each
 //
 // With -tls the clients are crypto/tls's, a goroutine per connection, not
 // the loop's (see package load): they skip verifying the server's
 // certificate, which is self-signed, offer one key exchange group
 // (-tls-group) and no session resumption, and speak TLS 1.3 unless
 // -tls-version says 1.2. Open loop (-rate) is not available over TLS.
+//
+// With -udp the clients are UDP sockets (-conns of them), each a connected
+// net.UDPConn with a goroutine of its own, each keeping -depth datagrams
+// of -size bytes in flight. A datagram whose echo has not come within
+// -loss-timeout is counted lost and replaced by a new one, so a loss
+// stalls a socket that long and no more; the summary gives datagrams/s,
+// the losses and, with -pid, the server's CPU per datagram echoed. UDP
+// runs are closed loop only, without TLS.
 //
 // Only loopback addresses and unix sockets are accepted. The summary goes to
 // stdout, errors and progress lines to stderr. The exit status is 0 for a
@@ -57,9 +66,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	d := load.DefaultConfig()
 	fs := flag.NewFlagSet("reactor-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	network := fs.String("network", d.Network, `"tcp", "tcp4", "tcp6" or "unix"`)
+	network := fs.String("network", d.Network, `"tcp", "tcp4", "tcp6" or "unix"; with -udp, "udp" (then the default), "udp4" or "udp6"`)
 	addr := fs.String("addr", "", `the echo server: a loopback host:port or a unix socket path (default "`+d.Addr+`", or "/tmp/reactor-echo.sock" for unix)`)
-	conns := fs.Int("conns", d.Conns, "connections, all on one loop")
+	conns := fs.Int("conns", d.Conns, "connections, all on one loop (with -tls: a goroutine each); with -udp, sockets, a goroutine each")
 	size := fs.Int("size", d.Size, "bytes per message")
 	depth := fs.Int("depth", d.Depth, "messages in flight per connection (1: ping-pong); in open loop, the most a connection may have in flight")
 	duration := fs.Duration("duration", d.Duration, "the measured window")
@@ -75,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tlsVersion := fs.String("tls-version", "1.3", `with -tls: "1.3" or "1.2"`)
 	tlsGroup := fs.String("tls-group", "x25519", `with -tls: the one key exchange group offered: "x25519", "p256" or "x25519mlkem768"`)
 	handshakes := fs.Bool("handshakes", false, "connection-rate mode: each of -conns workers dials, handshakes (with -tls: a full handshake), echoes one -size message and closes, over and over; reports handshakes/s and, with -pid, the server's CPU per handshake")
+	useUDP := fs.Bool("udp", false, "datagram mode: -conns connected UDP sockets, a goroutine each, -depth datagrams of -size bytes in flight on each; reports datagrams/s, losses and, with -pid, the server's CPU per datagram")
+	lossTimeout := fs.Duration("loss-timeout", d.LossTimeout, "with -udp: how long a datagram may go without its echo before it counts as lost and a new one is sent in its place")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: reactor-load [flags]\n\nDrives an echo server and checks every echoed byte. Flags:")
 		fs.PrintDefaults()
@@ -84,6 +95,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "reactor-load: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *useUDP {
+		if err := checkUDPFlags(set, *network, *size, *depth, *rate, *idle, *lossTimeout, *useTLS, *handshakes); err != nil {
+			fmt.Fprintln(stderr, "reactor-load:", err)
+			return 2
+		}
+		if !set["network"] {
+			*network = "udp"
+		}
+	} else if load.IsUDP(*network) || set["loss-timeout"] {
+		fmt.Fprintln(stderr, "reactor-load: -network udp and -loss-timeout go with -udp")
 		return 2
 	}
 	if *addr == "" {
@@ -100,8 +125,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "reactor-load:", err)
 		return 2
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var tlsCfg *tls.Config
 	switch {
 	case *useTLS:
@@ -132,7 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Conns: *conns, Size: *size, Depth: *depth, Rate: *rate,
 		Warmup: *warmup, Duration: *duration, Drain: *drain,
 		ServerPID: *pid, Progress: *progress, Log: stderr,
-		TLS: tlsCfg,
+		TLS: tlsCfg, LossTimeout: *lossTimeout,
 	}
 
 	var (
@@ -141,6 +164,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err    error
 	)
 	switch {
+	case *useUDP:
+		var r load.UDPResult
+		r, err = load.RunUDP(ctx, cfg)
+		result, errors = r, r.Errors
 	case *handshakes:
 		var r load.HandshakeResult
 		r, err = load.RunHandshakes(ctx, cfg)
@@ -177,6 +204,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// checkUDPFlags refuses, with -udp, the flags that a UDP run cannot honour;
+// set holds the names of the flags given.
+func checkUDPFlags(set map[string]bool, network string, size, depth int, rate float64, idle int, lossTimeout time.Duration, useTLS, handshakes bool) error {
+	switch {
+	case set["network"] && !load.IsUDP(network):
+		return fmt.Errorf(`-udp goes with -network "udp", "udp4" or "udp6", not %q`, network)
+	case useTLS || handshakes || idle > 0 || rate != 0:
+		return errors.New("-udp goes with none of -tls, -handshakes, -idle and -rate")
+	case size < load.MinUDPSize || size > load.MaxUDPSize:
+		return fmt.Errorf("with -udp, -size is in [%d, %d] (a datagram starts with its sequence number)", load.MinUDPSize, load.MaxUDPSize)
+	case depth > load.MaxUDPDepth:
+		return fmt.Errorf("with -udp, -depth is at most %d", load.MaxUDPDepth)
+	case lossTimeout <= 0:
+		return errors.New("-loss-timeout must be positive")
+	}
+	return nil
 }
 
 // parseTLS reads -tls-version and -tls-group.

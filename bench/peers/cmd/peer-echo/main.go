@@ -19,6 +19,17 @@
 // one for 127.0.0.1, ::1 and localhost, made at start:
 //
 //	peer-echo -server reactor -addr 127.0.0.1:7001 -tls
+//
+// With -network udp the server echoes datagrams instead, each to its
+// sender, on one UDP socket: reactor with Loop.ListenPacket (a batch of
+// datagrams per receive and per send system call where the system has
+// recvmmsg and sendmmsg), net with one goroutine reading and writing a
+// net.UDPConn, gnet with its UDP engine. The reactor server prints, once
+// it has stopped, one more line with its loop's datagram counters (see
+// udp.go), from which the benchmark scripts work out how many datagrams
+// each system call moved:
+//
+//	peer-echo -server reactor -addr 127.0.0.1:7001 -network udp
 package main
 
 import (
@@ -64,23 +75,36 @@ func names() string {
 func main() {
 	name := flag.String("server", "", "which echo server to run: "+names())
 	addr := flag.String("addr", "127.0.0.1:7001", "loopback address to listen on")
+	network := flag.String("network", "tcp", `"tcp", or "udp" to echo datagrams (servers: `+udpNames()+")")
 	useTLS := flag.Bool("tls", false, "serve TLS (servers: "+tlsNames()+"); the certificate is -tls-cert, or a self-signed ECDSA P-256 one made at start")
 	certFile := flag.String("tls-cert", "", "with -tls: a PEM certificate (chain) file; needs -tls-key")
 	keyFile := flag.String("tls-key", "", "with -tls: the PEM private key of -tls-cert")
 	flag.Parse()
-	if err := run(*name, *addr, *useTLS, *certFile, *keyFile); err != nil {
+	if err := run(*name, *network, *addr, *useTLS, *certFile, *keyFile); err != nil {
 		fmt.Fprintln(os.Stderr, "peer-echo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(name, addr string, useTLS bool, certFile, keyFile string) error {
+func run(name, network, addr string, useTLS bool, certFile, keyFile string) error {
 	serve, ok := servers[name]
 	if !ok {
 		return fmt.Errorf("unknown -server %q (want %s)", name, names())
 	}
 	if err := checkLoopback(addr); err != nil {
 		return err
+	}
+	switch network {
+	case "tcp":
+	case "udp":
+		if useTLS || certFile != "" || keyFile != "" {
+			return errors.New("-tls is for -network tcp")
+		}
+		if serve, ok = udpServers[name]; !ok {
+			return fmt.Errorf("-server %s has no UDP here (-network udp: %s)", name, udpNames())
+		}
+	default:
+		return fmt.Errorf(`-network %q: want "tcp" or "udp"`, network)
 	}
 	if useTLS {
 		serveTLS, ok := tlsServers[name]

@@ -69,3 +69,33 @@ func echoConn(c net.Conn) {
 		}
 	}
 }
+
+// serveNetUDP is the standard library's way with datagrams: one goroutine
+// reads a datagram and writes it back to its sender, a system call each,
+// blocking on the runtime's netpoller. One goroutine is what a socket
+// wants: its datagrams come through one receive queue, in order, and more
+// readers would only take turns at it.
+func serveNetUDP(ctx context.Context, addr string, ready func(net.Addr)) error {
+	la, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		return err
+	}
+	c, err := net.ListenUDP("udp", la)
+	if err != nil {
+		return err
+	}
+	context.AfterFunc(ctx, func() { c.Close() })
+	ready(c.LocalAddr())
+	buf := make([]byte, readBufferSize)
+	for {
+		n, from, err := c.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		// A reply the system refuses is lost, as it would be on the wire.
+		_, _ = c.WriteToUDPAddrPort(buf[:n], from)
+	}
+}

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"net"
+	"os"
 
 	"github.com/goreactor/reactor/reactor"
 )
 
-// reactorEcho writes back whatever arrives, as cmd/reactor-echo does.
+// reactorEcho writes back whatever arrives, as cmd/reactor-echo does; on a
+// packet socket, each datagram to its sender.
 type reactorEcho struct{}
 
 func (reactorEcho) OnOpen(*reactor.Conn) {}
@@ -21,9 +23,22 @@ func (reactorEcho) OnData(c *reactor.Conn) {
 
 func (reactorEcho) OnClose(*reactor.Conn, error) {}
 
+// OnPacket sends each datagram back to its sender; the replies of one pass
+// leave together at its end.
+func (reactorEcho) OnPacket(pc *reactor.PacketConn, p *reactor.Packet) {
+	if p.Truncated {
+		return // larger than the read buffer: nothing to echo
+	}
+	// Reply refuses a datagram only if the send queue is full or the
+	// socket closed; the datagram is lost then, as on the wire.
+	_ = pc.Reply(p, p.Data)
+}
+
+func (reactorEcho) OnPacketError(*reactor.PacketConn, error) {}
+
 // serveReactor runs one goreactor loop with its default 64 KiB read buffer.
 func serveReactor(ctx context.Context, addr string, ready func(net.Addr)) error {
-	return runReactor(ctx, ready, func(l *reactor.Loop) (net.Addr, error) { return l.Listen("tcp", addr) })
+	return runReactor(ctx, ready, nil, func(l *reactor.Loop) (net.Addr, error) { return l.Listen("tcp", addr) })
 }
 
 // serveReactorTLS is serveReactor over TLS, with the same handler: the
@@ -34,11 +49,30 @@ func serveReactorTLS(ctx context.Context, addr string, kp *keyPair, ready func(n
 	if err != nil {
 		return err
 	}
-	return runReactor(ctx, ready, func(l *reactor.Loop) (net.Addr, error) { return l.ListenTLS("tcp", addr, cfg) })
+	return runReactor(ctx, ready, nil, func(l *reactor.Loop) (net.Addr, error) { return l.ListenTLS("tcp", addr, cfg) })
 }
 
-// runReactor makes the loop, has listen add its listener, and runs it.
-func runReactor(ctx context.Context, ready func(net.Addr), listen func(*reactor.Loop) (net.Addr, error)) error {
+// serveReactorUDP runs one goreactor loop with one UDP socket, and at the
+// end prints the loop's datagram counters on stdout (writePacketStats).
+func serveReactorUDP(ctx context.Context, addr string, ready func(net.Addr)) error {
+	return reactorUDP(ctx, addr, ready, func(st reactor.Stats) { writePacketStats(os.Stdout, st) })
+}
+
+// reactorUDP is serveReactorUDP with the counters handed to stopped, for
+// the tests.
+func reactorUDP(ctx context.Context, addr string, ready func(net.Addr), stopped func(reactor.Stats)) error {
+	return runReactor(ctx, ready, stopped, func(l *reactor.Loop) (net.Addr, error) {
+		pc, err := l.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, err
+		}
+		return pc.LocalAddr(), nil
+	})
+}
+
+// runReactor makes the loop, has listen add its listener, and runs it;
+// then, if stopped is not nil, it hands it the loop's counters.
+func runReactor(ctx context.Context, ready func(net.Addr), stopped func(reactor.Stats), listen func(*reactor.Loop) (net.Addr, error)) error {
 	l, err := reactor.New(reactorEcho{}, reactor.WithReadBufferSize(readBufferSize))
 	if err != nil {
 		return err
@@ -50,5 +84,9 @@ func runReactor(ctx context.Context, ready func(net.Addr), listen func(*reactor.
 		return err
 	}
 	ready(bound)
-	return l.Run(ctx)
+	err = l.Run(ctx)
+	if stopped != nil {
+		stopped(l.Stats())
+	}
+	return err
 }

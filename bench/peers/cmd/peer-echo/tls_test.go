@@ -120,12 +120,12 @@ func TestRunTLSRefusals(t *testing.T) {
 		{"net", "c.pem", "k.pem", false, "need -tls"},
 		{"net", "c.pem", "", true, "go together"},
 	} {
-		err := run(tc.name, "127.0.0.1:0", tc.tls, tc.cert, tc.key)
+		err := run(tc.name, "tcp", "127.0.0.1:0", tc.tls, tc.cert, tc.key)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: got %v", tc, err)
 		}
 	}
-	if err := run("net", "0.0.0.0:0", true, "", ""); err == nil {
+	if err := run("net", "tcp", "0.0.0.0:0", true, "", ""); err == nil {
 		t.Errorf("a non-loopback address was accepted with -tls: %v", err)
 	}
 }
