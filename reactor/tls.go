@@ -41,6 +41,7 @@ type tlsConn struct {
 	tr       *tlsTransport
 	server   bool
 	started  bool   // the handshake goroutine was started, or the connection queued for it
+	open     bool   // the handshake succeeded: the loop owns the tls.Conn
 	early    []byte // plaintext written before OnOpen (DialTLS), encrypted once open
 	notified bool   // the peer's close_notify was read
 	failed   bool   // crypto/tls failed: no close_notify can follow
@@ -108,10 +109,13 @@ func (l *Loop) DialTLS(network, address string, cfg *tls.Config, timeout time.Du
 
 // ConnectionState returns what the TLS handshake negotiated (version,
 // cipher suite, ALPN protocol, peer certificates, resumption), and false
-// for a plain connection or one whose handshake is not complete.
+// for a plain connection or one whose handshake did not succeed. It may be
+// called until OnClose returns.
 func (c *Conn) ConnectionState() (tls.ConnectionState, bool) {
 	t := c.tlsSide()
-	if t == nil || c.state < stOpen || c.has(factReleased) {
+	if t == nil || !t.open {
+		// Not asked of a handshake that may still run: its goroutine holds
+		// the tls.Conn.
 		return tls.ConnectionState{}, false
 	}
 	return t.tc.ConnectionState(), true
@@ -229,6 +233,7 @@ func (t *tlsConn) handshakeOver(err error) {
 		return
 	}
 	l.st[statTLSHandshakes]++
+	t.open = true
 	t.tr.src = t.tr.toRecords()
 	c.clear(factHandshakeFull)
 	c.state = stOpen
@@ -405,6 +410,8 @@ func (t *tlsConn) closeNotify() {
 // release ends what the TLS side holds when the fd is released: a
 // handshake goroutine still waiting for bytes gets an error and ends.
 func (t *tlsConn) release() {
-	t.tr.shut(net.ErrClosed)
+	if t.tr != nil { // nil for a dialed connection that never connected
+		t.tr.shut(net.ErrClosed)
+	}
 	t.early = nil
 }
