@@ -329,9 +329,10 @@ func WithTLSHandshakeTimeout(d time.Duration) Option {
 	}
 }
 
-// WithMaxTLSHandshakes bounds how many TLS handshakes the loop runs at once
-// (default four per CPU), each on a goroutine of its own; the
-// connections beyond wait their turn, in order. A server connection
+// WithMaxTLSHandshakes bounds how many server TLS handshakes (ListenTLS)
+// the loop runs at once (default four per CPU), each on a goroutine of its
+// own; the connections beyond wait their turn, in order. Handshakes of
+// DialTLS are not bounded by it: the handler chooses how many it dials. A server connection
 // counts only once the client's first record (its ClientHello) has arrived
 // whole, so clients that connect and send little take no goroutine. New
 // rejects n <= 0.

@@ -27,7 +27,7 @@ type Stats struct {
 	TLSHandshakes  uint64 // TLS handshakes that succeeded
 	TLSFailures    uint64 // TLS handshakes that failed, timed out, or ended with the peer's FIN
 	TLSRunning     int    // TLS handshakes running now, each on its goroutine
-	TLSPeakRunning int    // the most TLSRunning has been
+	TLSPeakRunning int    // the most server handshakes that ran at once (WithMaxTLSHandshakes bounds it)
 
 	PacketsIn        uint64 // datagrams received on packet sockets
 	PacketsOut       uint64 // datagrams sent

@@ -57,6 +57,10 @@ const (
 	tlsRecordOverhead = 96
 )
 
+// tlsMaxCiphertext is the largest body a TLS record may have (TLS 1.2's
+// bound; 1.3's is lower).
+const tlsMaxCiphertext = 16384 + 2048
+
 func tlsSealedSize(n int) int { return n + (n/tlsMinRecord+1)*tlsRecordOverhead }
 
 // tlsOutputSlack is what the output ring of a TLS connection may hold
@@ -185,10 +189,14 @@ func firstRecordWhole(tr *tlsTransport) bool {
 	if len(h) < 5 {
 		return false
 	}
+	size := int(h[3])<<8 | int(h[4])
+	if size > tlsMaxCiphertext {
+		return true // more than a record may hold: crypto/tls refuses it at once
+	}
 	tr.mu.Lock()
 	n := len(tr.in) - tr.r
 	tr.mu.Unlock()
-	return n >= 5+(int(h[3])<<8|int(h[4]))
+	return n >= 5+size
 }
 
 // handshakeFIN handles the peer's FIN during the handshake. A running
