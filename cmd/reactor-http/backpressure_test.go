@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/reactor"
+	"github.com/stretchr/testify/require"
+)
+
+// resumeCounter counts the calls of OnWritable: the times serve, stopped
+// for want of room in the output, was resumed.
+type resumeCounter struct {
+	*server
+	resumed atomic.Int32
+}
+
+func (h *resumeCounter) OnWritable(c *reactor.Conn) {
+	h.resumed.Add(1)
+	h.server.OnWritable(c)
+}
+
+// TestBackpressure: a client pipelines more requests than the output can
+// hold the answers of (a small output here, 64 KiB, for a read's worth of
+// requests: answers are longer than requests), some of them chunked, then
+// FIN, and reads
+// nothing until the server has stopped reading. serve stops where the
+// output is full, OnWritable resumes it as the client reads, and every
+// answer comes, in order, then the server closes.
+func TestBackpressure(t *testing.T) {
+	checkLeaks(t)
+	h := &resumeCounter{server: newServer(httpx.DefaultLimits())}
+	l, err := reactor.New(h, reactor.WithMaxOutput(64<<10), reactor.WithWriteWatermarks(8<<10, 32<<10))
+	require.NoError(t, err)
+	addr, err := l.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- l.Run(context.Background()) }()
+	t.Cleanup(func() {
+		l.Stop()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(testLimit):
+			t.Fatal("Run did not return")
+		}
+	})
+
+	c, err := net.DialTimeout("tcp", addr.String(), testLimit)
+	require.NoError(t, err)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(testLimit))
+	const n = 4000
+	var reqs strings.Builder
+	for i := range n {
+		switch i % 3 {
+		case 0:
+			reqs.WriteString(get)
+		case 1:
+			reqs.WriteString("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+		case 2:
+			fmt.Fprintf(&reqs, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%d\r\n0\r\n\r\n", len(fmt.Sprint(i)), i)
+		}
+	}
+	werr := make(chan error, 1)
+	go func() {
+		_, err := io.WriteString(c, reqs.String())
+		if err == nil {
+			err = c.(*net.TCPConn).CloseWrite()
+		}
+		werr <- err
+	}()
+	waitUntil(t, "the server to stop reading", func() bool { return l.Stats().ReadPauses > 0 })
+
+	br := bufio.NewReader(c)
+	for i := range n {
+		resp, err := http.ReadResponse(br, &http.Request{Method: "GET"})
+		require.NoError(t, err, "answer %d", i)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		switch i % 3 {
+		case 0:
+			require.Equal(t, hello, string(body), "answer %d", i)
+		case 1:
+			require.Equal(t, 404, resp.StatusCode, "answer %d", i)
+		case 2:
+			require.Equal(t, fmt.Sprint(i), string(body), "answer %d", i)
+		}
+	}
+	requireEOF(t, br)
+	require.NoError(t, <-werr)
+	require.Positive(t, h.resumed.Load(), "serve was resumed by OnWritable")
+}

@@ -1,0 +1,137 @@
+// Command reactor-http is an HTTP/1.1 server on goreactor loops: a demo of
+// a real protocol on the library, to read, run and benchmark.
+//
+//	go run ./cmd/reactor-http                     # listens on 127.0.0.1:8080
+//	go run ./cmd/reactor-http -loops 1 -addr 127.0.0.1:0
+//	curl -i http://127.0.0.1:8080/
+//	curl -i --data-binary @file http://127.0.0.1:8080/echo
+//
+// GET / and HEAD / answer "Hello, World!" as text/plain; POST /echo
+// answers with the request's body, sent with a Content-Length or chunked.
+// Other paths get 404, other methods 405 with an Allow field. Connections
+// are persistent (HTTP/1.1, or HTTP/1.0 with "Connection: keep-alive") and
+// pipelined requests are answered in order; "Connection: close" (or
+// HTTP/1.0 without keep-alive) gets its answer, then the connection closes.
+// "Expect: 100-continue" gets "100 Continue" before the body is read.
+//
+// The limits, each a flag, are answered with the status RFC 9112 gives and
+// the connection closes after the answer: a request line over
+// -max-request-line gets 414, a header section over -max-header-bytes or
+// with more fields than -max-headers gets 431, a body over -max-body gets
+// 413 (told by its Content-Length, or by its chunks' sizes as they come),
+// and a malformed request 400.
+//
+// Each loop is a goroutine with its own connections (reactor.Group; -loops,
+// by default GOMAXPROCS); its handler (server.go) parses with package httpx
+// in the input the loop buffered, without copying or allocating, and
+// writes its answers during OnData, so the answers to the requests read in
+// one pass leave together, with one system call, at the end of the pass.
+// The Date field is formatted once a second by a timer of each loop
+// (date.go). -idle-timeout closes connections that send nothing for that
+// long. On SIGINT or SIGTERM it stops accepting, sends what it has queued
+// and exits.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/reactor"
+)
+
+// config is what the flags set.
+type config struct {
+	addr  string
+	loops int
+	lim   httpx.Limits
+	idle  time.Duration // 0: connections may stay idle for ever
+}
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	flag.IntVar(&cfg.loops, "loops", runtime.GOMAXPROCS(0), "event loops, one goroutine each; connections are spread over them")
+	flag.IntVar(&cfg.lim.MaxRequestLine, "max-request-line", httpx.DefaultMaxRequestLine, "longest request line, in bytes (longer: 414)")
+	flag.IntVar(&cfg.lim.MaxHeaderBytes, "max-header-bytes", httpx.DefaultMaxHeaderBytes, "largest header section, in bytes (larger: 431)")
+	flag.IntVar(&cfg.lim.MaxHeaders, "max-headers", httpx.DefaultMaxHeaders, "most header fields in a request (more: 431)")
+	flag.IntVar(&cfg.lim.MaxBody, "max-body", httpx.DefaultMaxBody, "largest request body, in bytes (larger: 413)")
+	flag.DurationVar(&cfg.idle, "idle-timeout", time.Minute, "close a connection that sends nothing for this long (0: never)")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop) // a second signal ends the process at once
+	err := serve(ctx, cfg, func(addr net.Addr, _ *reactor.Group) {
+		fmt.Printf("reactor-http listening on %s, %d loop(s)\n", addr, cfg.loops)
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "reactor-http:", err)
+		os.Exit(1)
+	}
+}
+
+// serve runs the server until ctx ends; ready is called with the address
+// bound, and the group of loops (for its Stats), once connections are
+// accepted.
+func serve(ctx context.Context, cfg config, ready func(net.Addr, *reactor.Group)) error {
+	if err := cfg.lim.Check(); err != nil {
+		return err
+	}
+	g, err := reactor.NewGroup(func(int) reactor.Handler { return newServer(cfg.lim) },
+		reactor.WithLoops(cfg.loops), reactor.WithLoopOptions(loopOptions(cfg)...))
+	if err != nil {
+		return err
+	}
+	addr, err := g.Listen("tcp", cfg.addr)
+	if err != nil {
+		g.Stop()
+		g.Run(ctx) // releases the pollers
+		return err
+	}
+	ready(addr, g)
+	return g.Run(ctx)
+}
+
+// The output a connection may queue: below highWater reading goes on,
+// above it reading pauses until the output drains to lowWater.
+const (
+	lowWater  = 256 << 10
+	highWater = 1 << 20
+)
+
+// loopOptions sizes a loop's buffers to the limits. The input must hold a
+// whole request, since a request is answered once it has all arrived: the
+// largest head and body, an eighth more for the framing of a chunked body
+// (a larger encoding gets 413), and a read's worth of what follows.
+//
+// The output holds the largest answer (an echo of the largest body) above
+// the high watermark. An answer that does not fit (small requests get
+// answers several times their size, so a read's worth of them can ask for
+// more) stops serve until OnWritable; it comes, because the output is then
+// above the high watermark, where reading pauses until it drains.
+func loopOptions(cfg config) []reactor.Option {
+	lim := cfg.lim
+	in := lim.MaxHead() + lim.MaxBody + lim.MaxBody/8 + reactor.DefaultReadBufferSize
+	out := max(reactor.DefaultMaxOutput, highWater+lim.MaxBody+maxResponseHead)
+	opts := []reactor.Option{
+		reactor.WithMaxInput(in),
+		reactor.WithMaxOutput(out),
+		reactor.WithWriteWatermarks(lowWater, highWater),
+	}
+	if cfg.idle > 0 {
+		opts = append(opts, reactor.WithReadTimeout(cfg.idle))
+	}
+	return opts
+}
+
+// maxResponseHead is more than the head of any response: the status line
+// and the few fields of response.go.
+const maxResponseHead = 1 << 10

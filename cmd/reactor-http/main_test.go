@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/reactor"
+	"github.com/stretchr/testify/require"
+)
+
+// testLimit bounds every wait of a test on an event, so that a bug fails
+// the test instead of hanging it.
+const testLimit = 30 * time.Second
+
+// testConfig is one loop on a port the kernel picks, with the default
+// limits.
+func testConfig() config {
+	return config{addr: "127.0.0.1:0", loops: 1, lim: httpx.DefaultLimits()}
+}
+
+// server is a running reactor-http, in this process.
+type testServer struct {
+	addr string
+	g    *reactor.Group
+}
+
+// start runs the server with cfg until the test ends; then it stops it,
+// checks that serve returned nil, and checks that no goroutine or fd the
+// test opened is left.
+func start(t testing.TB, cfg config) *testServer {
+	t.Helper()
+	checkLeaks(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan *testServer, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, cfg, func(a net.Addr, g *reactor.Group) { ready <- &testServer{a.String(), g} })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			require.NoError(t, err, "serve")
+		case <-time.After(testLimit):
+			t.Fatal("serve did not return")
+		}
+	})
+	select {
+	case s := <-ready:
+		return s
+	case err := <-done:
+		t.Fatalf("serve returned before listening: %v", err)
+	case <-time.After(testLimit):
+		t.Fatal("the server did not listen")
+	}
+	return nil
+}
+
+// stats returns the server's counters, summed over its loops.
+func (s *testServer) stats() reactor.Stats {
+	sum, _ := s.g.Stats()
+	return sum
+}
+
+// dial connects to the server, with a deadline on every operation, and
+// returns the connection and a reader of it; the connection is closed when
+// the test ends.
+func (s *testServer) dial(t *testing.T) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", s.addr, testLimit)
+	require.NoError(t, err)
+	require.NoError(t, c.SetDeadline(time.Now().Add(testLimit)))
+	t.Cleanup(func() { c.Close() })
+	return c, bufio.NewReader(c)
+}
+
+// send writes raw requests.
+func send(t *testing.T, c net.Conn, requests ...string) {
+	t.Helper()
+	_, err := io.WriteString(c, strings.Join(requests, ""))
+	require.NoError(t, err)
+}
+
+// response reads one response to a request of method, and its body.
+func response(t *testing.T, br *bufio.Reader, method string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.ReadResponse(br, &http.Request{Method: method})
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(body)
+}
+
+// requireEOF requires the server to have closed the connection after what
+// was read: nothing more comes, and the end is an orderly FIN.
+func requireEOF(t *testing.T, br *bufio.Reader) {
+	t.Helper()
+	rest, err := io.ReadAll(br)
+	require.NoError(t, err, "the server closes with FIN, not a reset")
+	require.Empty(t, string(rest))
+}
+
+// requireHello checks an answer to GET / or HEAD /.
+func requireHello(t *testing.T, resp *http.Response, body string, head bool) {
+	t.Helper()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"))
+	require.Equal(t, int64(len(hello)), resp.ContentLength)
+	date, err := http.ParseTime(resp.Header.Get("Date"))
+	require.NoError(t, err)
+	require.WithinDuration(t, time.Now(), date, 5*time.Second)
+	if head {
+		require.Empty(t, body)
+	} else {
+		require.Equal(t, hello, body)
+	}
+}
+
+// checkLeaks registers a cleanup, run after every later one, that waits
+// for the goroutine and fd counts to come back to what they are now.
+func checkLeaks(t testing.TB) {
+	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
+	t.Cleanup(func() {
+		deadline := time.Now().Add(testLimit)
+		for {
+			g, f := runtime.NumGoroutine(), openFDs(t)
+			if g <= goroutines && f <= fds {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("leak: %d goroutines and %d fds at the start, %d and %d at the end", goroutines, fds, g, f)
+			}
+			time.Sleep(time.Millisecond) // waiting for exits that signal nothing
+		}
+	})
+}
+
+func openFDs(t testing.TB) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("cannot count open fds without /proc")
+	}
+	return len(ents)
+}
+
+// waitUntil polls cond until it holds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(testLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
