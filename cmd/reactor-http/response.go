@@ -61,13 +61,13 @@ func connection(r *httpx.Request) string {
 	return ""
 }
 
-// head starts a response in s.out: the status line, then Content-Type,
+// head appends the start of a response to s.out: the status line, then Content-Type,
 // Date, Content-Length and Connection (conn, which may be empty). The
 // caller adds any other field and the empty line. The fields come in the
 // order net/http writes them, so the two servers' answers to GET / are the
 // same bytes.
 func (s *server) head(status, ctype string, length int, conn string) {
-	out := append(s.out[:0], status...)
+	out := append(s.out, status...)
 	out = append(out, "Content-Type: "...)
 	out = append(out, ctype...)
 	out = append(out, "\r\nDate: "...)

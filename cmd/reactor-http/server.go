@@ -32,7 +32,7 @@ import (
 type server struct {
 	lim  httpx.Limits
 	req  httpx.Request // the request at the front of the connection served
-	out  []byte        // the response head being built
+	out  []byte        // the answers being gathered, written once per serve
 	date dateField
 }
 
@@ -95,13 +95,19 @@ func (s *server) finish(c *reactor.Conn) {
 // serve answers the requests buffered on c, in order, until one has not
 // all arrived, the output has no room for the next answer, or the
 // connection closes. It reports whether it stopped for want of room.
+//
+// The answers are gathered in s.out and written with one c.Write when
+// serve stops, and the requests answered are consumed with one c.Discard:
+// pipelined requests cost one call of each, not one per request.
 func (s *server) serve(c *reactor.Conn) (blocked bool) {
-	for {
-		buf, _ := c.Peek(0)
-		if len(buf) == 0 {
-			return false
-		}
-		n, err := s.answer(c, buf)
+	buf, _ := c.Peek(0)
+	off := 0
+	defer func() {
+		s.flush(c)
+		c.Discard(off)
+	}()
+	for off < len(buf) {
+		n, err := s.answer(c, buf[off:])
 		switch {
 		case err == errNoRoom:
 			return true
@@ -111,14 +117,24 @@ func (s *server) serve(c *reactor.Conn) (blocked bool) {
 		case n == 0:
 			return false // the rest has not arrived
 		}
-		c.Discard(n)
+		off += n
 		if x, ok := c.Context().(*exchange); ok {
 			*x = exchange{}
 		}
 		if s.req.Close {
+			s.flush(c)
 			c.Close()
 			return false
 		}
+	}
+	return false
+}
+
+// flush writes the answers gathered in s.out; serve made sure they fit.
+func (s *server) flush(c *reactor.Conn) {
+	if len(s.out) > 0 {
+		c.Write(s.out)
+		s.out = s.out[:0]
 	}
 }
 
@@ -162,7 +178,7 @@ func (s *server) await(c *reactor.Conn) error {
 	if r.Expect100 && r.Minor == 1 {
 		if x := exchangeOf(c); !x.continued {
 			x.continued = true
-			c.WriteString(status100)
+			s.out = append(s.out, status100...) // after the answers gathered before it
 		}
 	}
 	return nil
@@ -189,8 +205,11 @@ func (s *server) respond(c *reactor.Conn, body []byte) error {
 	return s.reply(c, status404, textPlain, "not found\n", "")
 }
 
-// reply writes a response with body text, or only its head for HEAD.
+// reply adds a response with body text, or only its head for HEAD, to the
+// answers in s.out; if the output could not take them all, it leaves s.out
+// as it was and returns errNoRoom.
 func (s *server) reply(c *reactor.Conn, status, ctype, text, extra string) error {
+	mark := len(s.out)
 	s.head(status, ctype, len(text), connection(&s.req))
 	s.out = append(s.out, extra...)
 	s.out = append(s.out, "\r\n"...)
@@ -198,9 +217,9 @@ func (s *server) reply(c *reactor.Conn, status, ctype, text, extra string) error
 		s.out = append(s.out, text...)
 	}
 	if c.Available() < len(s.out) {
+		s.out = s.out[:mark]
 		return errNoRoom
 	}
-	c.Write(s.out)
 	return nil
 }
 
@@ -211,12 +230,14 @@ func (s *server) echo(c *reactor.Conn, body []byte) error {
 	if s.req.Chunked {
 		size = exchangeOf(c).body.Size()
 	}
+	mark := len(s.out)
 	s.head(status200, octetStream, size, connection(&s.req))
 	s.out = append(s.out, "\r\n"...)
 	if c.Available() < len(s.out)+size {
+		s.out = s.out[:mark]
 		return errNoRoom
 	}
-	c.Write(s.out)
+	s.flush(c) // the answers before it and this head, then the body as it lies in the input
 	if !s.req.Chunked {
 		c.Write(body)
 		return nil
@@ -240,12 +261,14 @@ func (s *server) refuse(c *reactor.Conn, err error) {
 	if errors.As(err, &e) {
 		reason = e.Reason
 	}
+	mark := len(s.out)
 	s.head(statusLine(httpx.StatusOf(err)), textPlain, len(reason)+1, connClose)
 	s.out = append(s.out, "\r\n"...)
 	s.out = append(s.out, reason...)
 	s.out = append(s.out, '\n')
-	if c.Available() >= len(s.out) {
-		c.Write(s.out)
+	if c.Available() < len(s.out) {
+		s.out = s.out[:mark] // no room for the refusal: the answers before it still go
 	}
+	s.flush(c)
 	c.CloseWithError(err)
 }
