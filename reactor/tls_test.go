@@ -281,3 +281,76 @@ func TestDialTLS(t *testing.T) {
 		}
 	})
 }
+
+// halfCloseTLS is a handler that answers after the peer's close_notify
+// (HalfCloser), or half-closes its own side on "bye".
+type halfCloseTLS struct {
+	*recorder
+	all chan string // what each connection received, at its OnClose
+}
+
+func (h *halfCloseTLS) OnData(c *Conn) {
+	p, _ := c.Next(0)
+	got, _ := c.Context().([]byte)
+	got = append(got, p...)
+	c.SetContext(got)
+	if bytes.HasSuffix(got, []byte("bye")) {
+		c.Write([]byte("so long"))
+		c.CloseWrite() // close_notify after the reply, then FIN; reading goes on
+	}
+}
+
+func (h *halfCloseTLS) OnPeerClose(c *Conn) {
+	got, _ := c.Context().([]byte)
+	c.Write([]byte("heard " + string(got)))
+	c.Close()
+}
+
+func (h *halfCloseTLS) OnClose(c *Conn, err error) {
+	got, _ := c.Context().([]byte)
+	h.all <- string(got)
+	h.recorder.OnClose(c, err)
+}
+
+// TestTLSHalfClose: CloseWrite on a TLS connection sends the queued reply,
+// then close_notify (an alert record, seen in TLS 1.2), then FIN, and the
+// connection still reads; a HalfCloser hears the peer's close_notify in
+// OnPeerClose and can still answer.
+func TestTLSHalfClose(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		h := &halfCloseTLS{recorder: newRecorder(t), all: make(chan string, 2)}
+		_, addr := serveTLS(t, h, serverTLS(t), opt)
+
+		// The server half-closes: the client reads to EOF, then still sends.
+		raw := &recordingConn{Conn: dial(t, "tcp", addr)}
+		ccfg := clientTLS(t)
+		ccfg.MaxVersion = tls.VersionTLS12
+		c := tls.Client(raw, ccfg)
+		_, err := c.Write([]byte("bye"))
+		require.NoError(t, err)
+		got, err := io.ReadAll(c)
+		require.NoError(t, err, "close_notify ends the stream cleanly")
+		require.Equal(t, "so long", string(got))
+		raw.mu.Lock()
+		types := recordTypes(raw.got.Bytes())
+		raw.mu.Unlock()
+		require.EqualValues(t, 21, types[len(types)-1], "close_notify, an alert record, comes last")
+		_, err = c.Write([]byte(" and more"))
+		require.NoError(t, err, "the server still reads after CloseWrite")
+		require.NoError(t, c.CloseWrite())
+		ev := h.nextClose(t)
+		require.ErrorIs(t, ev.err, io.EOF)
+		require.Equal(t, "bye and more", <-h.all)
+
+		// The client half-closes: OnPeerClose answers.
+		c = dialTLS(t, addr, clientTLS(t))
+		_, err = c.Write([]byte("hello"))
+		require.NoError(t, err)
+		require.NoError(t, c.CloseWrite())
+		got, err = io.ReadAll(c)
+		require.NoError(t, err)
+		require.Equal(t, "heard hello", string(got))
+		require.ErrorIs(t, h.nextClose(t).err, io.EOF)
+		require.Equal(t, "hello", <-h.all)
+	})
+}
