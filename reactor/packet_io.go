@@ -241,29 +241,3 @@ func putSockaddr(sa *unix.RawSockaddrAny, d *queuedPacket, family int) uint32 {
 		return uint32(unsafe.Offsetof(a.Path)) + uint32(n) + 1
 	}
 }
-
-// receiveEach takes up to len(hdrs) datagrams with one recvmsg each, until
-// the socket has none left.
-func receiveEach(fd int, hdrs []mmsghdr) (n, calls int, err error) {
-	for n < len(hdrs) {
-		r, e := msgCall(unix.SYS_RECVMSG, fd, &hdrs[n].hdr)
-		calls++
-		if e != nil {
-			return n, calls, e
-		}
-		hdrs[n].n = uint32(r)
-		n++
-	}
-	return n, calls, nil
-}
-
-// sendEach sends the datagrams of hdrs with one sendmsg each, and returns
-// how many left, the calls made and the error of the first that did not.
-func sendEach(fd int, hdrs []mmsghdr) (int, int, error) {
-	for i := range hdrs {
-		if _, err := msgCall(unix.SYS_SENDMSG, fd, &hdrs[i].hdr); err != nil {
-			return i, i + 1, err
-		}
-	}
-	return len(hdrs), len(hdrs), nil
-}
