@@ -44,7 +44,10 @@ type HalfCloser interface {
 // the output is above the high watermark the loop reads nothing from the
 // connection, so a producer that also waits for replies on it must leave
 // room for them (keep a bounded number of requests in flight, say) rather
-// than refill the output in OnWritable.
+// than refill the output in OnWritable. OnWritable follows only a pause the
+// loop made: a large Write may leave at once (see Conn.Write), so a handler
+// that stops by a threshold of its own must check Pending itself rather
+// than wait for OnWritable.
 type WritableHandler interface {
 	OnWritable(c *Conn)
 }
