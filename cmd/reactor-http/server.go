@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"time"
 
@@ -34,6 +35,11 @@ type server struct {
 	req  httpx.Request // the request at the front of the connection served
 	out  []byte        // the answers being gathered, written once per serve
 	date dateField
+
+	// The whole answer to GET / from an HTTP/1.1 client, the commonest
+	// request, made once per Date value rather than once per request.
+	helloGet  []byte
+	helloDate []byte // the Date value helloGet was made with
 }
 
 func newServer(lim httpx.Limits) *server {
@@ -192,7 +198,12 @@ func (s *server) respond(c *reactor.Conn, body []byte) error {
 	switch string(r.Path) {
 	case "/", "": // an absolute-form target without a path means "/"
 		switch string(r.Method) {
-		case "GET", "HEAD":
+		case "GET":
+			if connection(r) == "" {
+				return s.replyHello(c)
+			}
+			return s.reply(c, status200, textPlain, hello, "")
+		case "HEAD":
 			return s.reply(c, status200, textPlain, hello, "")
 		}
 		return s.reply(c, status405, textPlain, "method not allowed\n", "Allow: GET, HEAD\r\n")
@@ -220,6 +231,25 @@ func (s *server) reply(c *reactor.Conn, status, ctype, text, extra string) error
 		s.out = s.out[:mark]
 		return errNoRoom
 	}
+	return nil
+}
+
+// replyHello adds the answer to GET / from an HTTP/1.1 client, made anew
+// only when the Date has changed.
+func (s *server) replyHello(c *reactor.Conn) error {
+	if !bytes.Equal(s.helloDate, s.date.value) {
+		mark := len(s.out)
+		s.head(status200, textPlain, len(hello), "")
+		s.out = append(s.out, "\r\n"...)
+		s.out = append(s.out, hello...)
+		s.helloGet = append(s.helloGet[:0], s.out[mark:]...)
+		s.helloDate = append(s.helloDate[:0], s.date.value...)
+		s.out = s.out[:mark]
+	}
+	if c.Available() < len(s.out)+len(s.helloGet) {
+		return errNoRoom
+	}
+	s.out = append(s.out, s.helloGet...)
 	return nil
 }
 
