@@ -70,18 +70,7 @@ if ! command -v wrk >/dev/null; then
 	command -v wrk >/dev/null || die "could not install wrk"
 fi
 
-# pin CPU: taskset, which execs the command (so $! is the server's own pid).
-pin0=() pin1=()
-if command -v taskset >/dev/null && (($(nproc) >= 2)); then pin0=(taskset -c 0) pin1=(taskset -c 1); fi
-
-bin=$(mktemp -d)
-pid=""
-cleanup() {
-	if [[ -n $pid ]]; then stop_server; fi
-	rm -rf "$bin"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median
 go build -o "$bin/reactor-http" ./cmd/reactor-http
 (cd bench/peers && go build -o "$bin/peer-http" ./cmd/peer-http)
 
@@ -108,28 +97,7 @@ start_server() {
 	return 1
 }
 
-# stop_server sends SIGTERM, then SIGKILL after 5 s, and reaps the server.
-stop_server() {
-	local i
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=""
-}
 
-# cpu_ticks PID prints the process's user+system CPU time in clock ticks:
-# fields 14 and 15 of /proc/PID/stat, counted after the command name,
-# which is in parentheses and may hold spaces.
-cpu_ticks() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	awk '{ print $12 + $13 }' <<<"$stat"
-}
 tck=$(getconf CLK_TCK)
 
 # secs D prints wrk's duration D (5, 5s, 2m, 1h) in whole seconds.
@@ -193,20 +161,8 @@ measure() {
 
 get() { echo "${val[$1,$2,$3]:-}"; }
 
-# num V DIV DIGITS prints V/DIV with DIGITS decimals, or - if V is empty.
-num() { if [[ -z $1 ]]; then echo -; else awk -v v="$1" -v d="$2" -v p="$3" 'BEGIN { printf "%.*f", p, v / d }'; fi; }
 
-# ratio A B prints A/B with two decimals, or - if either is missing.
-ratio() {
-	if [[ -z $1 || -z $2 ]]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; fi
-}
 
-# median prints the median of its arguments, leaving out "-" and empty
-# ones, or nothing if none is left.
-median() {
-	printf '%s\n' "$@" | sort -g |
-		awk '$1 != "-" && $1 != "" { v[++n] = $1 } END { if (n % 2) print v[(n + 1) / 2]; else if (n) print (v[n / 2] + v[n / 2 + 1]) / 2 }'
-}
 
 # show SERVER RUN prints the run's line.
 show() {

@@ -70,19 +70,8 @@ install_redis() {
 }
 install_redis
 
-# pin CPU: taskset, which execs the command (so $! is the server's own pid).
-pin0=() pin1=()
-if command -v taskset >/dev/null && (($(nproc) >= 2)); then pin0=(taskset -c 0) pin1=(taskset -c 1); fi
+. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median
 hz=$(getconf CLK_TCK)
-
-bin=$(mktemp -d)
-pid=""
-cleanup() {
-	if [[ -n $pid ]]; then stop_server; fi
-	rm -rf "$bin"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 go build -o "$bin/reactor-kv" ./cmd/reactor-kv
 (cd bench/peers && go build -o "$bin/peer-kv" ./cmd/peer-kv)
 
@@ -118,26 +107,7 @@ start_server() {
 	return 1
 }
 
-# stop_server sends SIGTERM, then SIGKILL after 5 s, and reaps the server.
-stop_server() {
-	local i
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=""
-}
 
-# cputicks prints the server's utime+stime, in clock ticks.
-cputicks() {
-	local stat
-	stat=$(<"/proc/$pid/stat")
-	stat=${stat##*) } # the fields after the command's name, which may hold spaces
-	awk '{ print $12 + $13 }' <<<"$stat"
-}
 
 declare -A val # val[figure,server,P,test,round]: rps p50 p99 cpu
 
@@ -146,13 +116,13 @@ declare -A val # val[figure,server,P,test,round]: rps p50 p99 cpu
 measure() {
 	local s=$1 p=$2 t=$3 r=$4 n=$N before after reqs rows
 	((p == 1)) || n=$N16
-	before=$(cputicks)
+	before=$(cpu_ticks "$pid")
 	if ! "${pin1[@]}" timeout -k 5 "$LIMIT" redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$n" \
 		-P "$p" -d "$SIZE" -t "$t" --csv >"$bin/csv" 2>"$bin/berr"; then
 		echo "redis.sh: $s -P $p $t round $r failed: $(tail -n3 "$bin/berr" | tr '\n' ' ')" >&2
 		return 0
 	fi
-	after=$(cputicks)
+	after=$(cpu_ticks "$pid")
 	# "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
 	rows=$(tr -d '"' <"$bin/csv" | awk -F, 'NR > 1 && $2 + 0 > 0')
 	[[ -n $rows ]] || { echo "redis.sh: $s -P $p $t round $r: no figures in $(head -c 200 "$bin/csv")" >&2; return 0; }
@@ -165,17 +135,7 @@ measure() {
 
 get() { echo "${val[$1,$2,$3,$4,$5]:-}"; }
 
-# ratio A B prints A/B with two decimals, or - if either is missing.
-ratio() {
-	if [[ -z $1 || -z $2 ]]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; fi
-}
 
-# median prints the median of its arguments, leaving out "-" and empty
-# ones, or - if none is left.
-median() {
-	printf '%s\n' "$@" | sort -g |
-		awk '$1 != "-" && $1 != "" { v[++n] = $1 } END { if (n % 2) print v[(n + 1) / 2]; else if (n) print (v[n / 2] + v[n / 2 + 1]) / 2; else print "-" }'
-}
 
 others=""
 if [[ " $SERVERS " == *" reactor-kv "* ]]; then
@@ -217,7 +177,8 @@ if [[ -n $others ]]; then
 				for o in $others; do
 					rs=()
 					for ((r = 1; r <= RUNS; r++)); do rs+=("$(ratio "$(get "$f" reactor-kv "$p" "$t" "$r")" "$(get "$f" "$o" "$p" "$t" "$r")")"); done
-					line+=" reactor-kv/$o ${rs[*]} (median $(median "${rs[@]}"));"
+					m=$(median "${rs[@]}")
+					line+=" reactor-kv/$o ${rs[*]} (median ${m:--});"
 				done
 				echo "${line%;}"
 			done
@@ -240,7 +201,8 @@ for p in $PIPELINES; do
 			for s in $SERVERS; do
 				vs=()
 				for ((r = 1; r <= RUNS; r++)); do vs+=("$(get "$f" "$s" "$p" "$t" "$r")"); done
-				row+=" $(median "${vs[@]}") |"
+				m=$(median "${vs[@]}")
+				row+=" ${m:--} |"
 			done
 			echo "$row"
 		done

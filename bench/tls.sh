@@ -56,18 +56,7 @@ if [[ " $MEASURES " == *" handshakes "* && $(cat /proc/sys/net/ipv4/tcp_tw_reuse
 	echo "tls.sh: warning: net.ipv4.tcp_tw_reuse is 0: the handshake runs may run out of ports" >&2
 fi
 
-# pin CPU: taskset, which execs the command (so $! is the server's own pid).
-pin0=() pin1=()
-if command -v taskset >/dev/null && (($(nproc) >= 2)); then pin0=(taskset -c 0) pin1=(taskset -c 1); fi
-
-bin=$(mktemp -d)
-pid=""
-cleanup() {
-	if [[ -n $pid ]]; then stop_server; fi
-	rm -rf "$bin"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median
 go build -o "$bin/reactor-load" ./bench/cmd/reactor-load
 (cd bench/peers && go build -o "$bin/peer-echo" ./cmd/peer-echo)
 
@@ -88,18 +77,6 @@ start_server() {
 	return 1
 }
 
-# stop_server sends SIGTERM, then SIGKILL after 5 s, and reaps the server.
-stop_server() {
-	local i
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=""
-}
 
 # secs D prints a duration such as 5s, 1500ms or 2m in whole seconds,
 # rounded up, or 600 if it cannot tell.
@@ -150,20 +127,8 @@ label() {
 
 get() { echo "${val[$1,$2,$3,$4]:-}"; }
 
-# num V DIV DIGITS prints V/DIV with DIGITS decimals, or - if V is empty.
-num() { if [[ -z $1 ]]; then echo -; else awk -v v="$1" -v d="$2" -v p="$3" 'BEGIN { printf "%.*f", p, v / d }'; fi; }
 
-# ratio A B prints A/B with two decimals, or - if either is missing.
-ratio() {
-	if [[ -z $1 || -z $2 ]]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; fi
-}
 
-# median prints the median of its arguments, leaving out "-" and empty
-# ones, or nothing if none is left.
-median() {
-	printf '%s\n' "$@" | sort -g |
-		awk '$1 != "-" && $1 != "" { v[++n] = $1 } END { if (n % 2) print v[(n + 1) / 2]; else if (n) print (v[n / 2] + v[n / 2 + 1]) / 2 }'
-}
 
 # measure M SERVER RUN runs measure M against a fresh server and keeps its
 # figures.
