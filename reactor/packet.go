@@ -233,7 +233,7 @@ func (pc *PacketConn) queue(p []byte, d queuedPacket) error {
 	if pc.closed {
 		return ErrClosed
 	}
-	if pc.family != unix.AF_UNIX && len(p) > maxUDPPayload+20*btoi(pc.family == unix.AF_INET6) {
+	if pc.family != unix.AF_UNIX && len(p) > pc.maxPayload() {
 		return fmt.Errorf("reactor: a datagram of %d bytes: %w", len(p), unix.EMSGSIZE)
 	}
 	if !pc.out.fits(len(p), l.cfg.maxQueued, l.cfg.maxQueuedBytes) {
@@ -248,11 +248,12 @@ func (pc *PacketConn) queue(p []byte, d queuedPacket) error {
 	return nil
 }
 
-func btoi(b bool) int {
-	if b {
-		return 1
+// maxPayload is the largest datagram a UDP socket of pc's family sends.
+func (pc *PacketConn) maxPayload() int {
+	if pc.family == unix.AF_INET6 {
+		return maxUDPPayload + 20 // IPv6's header counts apart from its payload length
 	}
-	return 0
+	return maxUDPPayload
 }
 
 // Pending returns the datagrams queued and not yet sent.

@@ -181,8 +181,9 @@ func (c *Conn) feedHandshake(p []byte) {
 // record, or shows it is no TLS record at all (then crypto/tls gives the
 // error at once).
 func firstRecordWhole(tr *tlsTransport) bool {
-	var b [5]byte
-	h := tr.head(b[:])
+	tr.mu.Lock()
+	h := tr.in[tr.r:]
+	tr.mu.Unlock()
 	if len(h) > 0 && h[0] != 0x16 {
 		return true // not a handshake record
 	}
@@ -193,10 +194,7 @@ func firstRecordWhole(tr *tlsTransport) bool {
 	if size > tlsMaxCiphertext {
 		return true // more than a record may hold: crypto/tls refuses it at once
 	}
-	tr.mu.Lock()
-	n := len(tr.in) - tr.r
-	tr.mu.Unlock()
-	return n >= 5+size
+	return len(h) >= 5+size
 }
 
 // handshakeFIN handles the peer's FIN during the handshake. A running
