@@ -160,6 +160,11 @@ func NewGroup(newHandler func(i int) Handler, opts ...GroupOption) (*Group, erro
 	return g, nil
 }
 
+// Loop returns the group's loop i (0 <= i < the number of loops), the one
+// whose Handler newHandler(i) made: for handlers that hand work to each
+// other's loops with Post, such as shards of one keyspace.
+func (g *Group) Loop(i int) *Loop { return g.loops[i] }
+
 // release frees the loops of a group that will not run.
 func (g *Group) release() {
 	for _, l := range g.loops {

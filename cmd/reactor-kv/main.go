@@ -23,9 +23,10 @@
 // one per expiring key, and lazily when a command finds them expired.
 //
 // With one loop (the default), as in Redis, the whole keyspace belongs to
-// one goroutine and needs no lock. With -loops N, each loop owns the keys
-// that hash to it, and accepts connections of its own (SO_REUSEPORT; on
-// systems whose kernel does not spread them, most land on one loop). A
+// one goroutine and needs no lock. With -loops N, the loops are a
+// reactor.Group: each owns the keys that hash to it and serves the
+// connections the group gives it (SO_REUSEPORT where the kernel spreads
+// them, else handed off by the first loop). A
 // request for a key of another loop is forwarded to it and its reply comes
 // back in order (forward.go). MGET, MSET, DEL and EXISTS whose keys are on
 // several loops are split, one part per key, and their replies gathered;
@@ -48,7 +49,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 
 	"github.com/goreactor/reactor/cmd/reactor-kv/kv"
@@ -103,100 +103,54 @@ func newServer(cfg config) (*server, error) {
 	if cfg.loops < 1 {
 		return nil, fmt.Errorf("-loops %d: must be at least 1", cfg.loops)
 	}
-	srv := &server{highWater: reactor.DefaultHighWatermark}
-	opts := []reactor.Option{
-		// A request waits in the input until it is whole: the input holds
-		// the largest. Replies are bounded by the watermark (serve), but for
-		// an MGET of many large values, which disconnects its client.
-		reactor.WithMaxInput(cfg.limits.MaxRequest),
-		reactor.WithMaxOutput(max(reactor.DefaultMaxOutput, srv.highWater+2*cfg.limits.MaxBulk)),
-		reactor.WithWriteWatermarks(reactor.DefaultLowWatermark, srv.highWater),
-	}
-	for i := range cfg.loops {
+	srv := &server{highWater: reactor.DefaultHighWatermark, shards: make([]*shard, cfg.loops)}
+	for i := range srv.shards {
 		parser, err := resp.NewParser(cfg.limits)
 		if err != nil {
-			srv.release()
 			return nil, fmt.Errorf("-max-bulk %d, -max-args %d, -max-request %d: %w",
 				cfg.limits.MaxBulk, cfg.limits.MaxArgs, cfg.limits.MaxRequest, err)
 		}
-		s := &shard{id: i, srv: srv, parser: parser, outbox: make([]*batch, cfg.loops)}
-		if s.loop, err = reactor.New(s, opts...); err != nil {
-			srv.release()
-			return nil, err
-		}
+		srv.shards[i] = &shard{id: i, srv: srv, parser: parser, outbox: make([]*batch, cfg.loops)}
+	}
+	g, err := reactor.NewGroup(func(i int) reactor.Handler { return srv.shards[i] },
+		reactor.WithLoops(cfg.loops),
+		// Every loop listens on the address where the kernel spreads
+		// connections; elsewhere the first accepts and hands them off.
+		reactor.WithLoopOptions(
+			// A request waits in the input until it is whole: the input
+			// holds the largest. Replies are bounded by the watermark
+			// (serve), but for an MGET of many large values, which
+			// disconnects its client.
+			reactor.WithMaxInput(cfg.limits.MaxRequest),
+			reactor.WithMaxOutput(max(reactor.DefaultMaxOutput, srv.highWater+2*cfg.limits.MaxBulk)),
+			reactor.WithWriteWatermarks(reactor.DefaultLowWatermark, srv.highWater),
+		))
+	if err != nil {
+		return nil, err
+	}
+	srv.g = g
+	for i, s := range srv.shards {
+		s.loop = g.Loop(i)
 		s.ks = kv.NewKeyspace(loopScheduler{s.loop})
-		srv.shards = append(srv.shards, s)
 	}
 	return srv, nil
 }
 
 // run runs every loop until ctx ends; if one fails, the others stop too,
 // and run returns its error.
-func (srv *server) run(ctx context.Context) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	for _, s := range srv.shards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.loop.Run(ctx); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-				srv.stop()
-			}
-		}()
-	}
-	wg.Wait()
-	return first
-}
+func (srv *server) run(ctx context.Context) error { return srv.g.Run(ctx) }
 
-// listen opens the listening sockets: the first loop's on addr, then, with
-// several loops, one more per loop on the same address with SO_REUSEPORT
-// (listen_reuseport.go).
-func (srv *server) listen(addr string) (net.Addr, error) {
-	if len(srv.shards) == 1 {
-		return srv.shards[0].loop.Listen("tcp", addr)
-	}
-	var bound net.Addr
-	for _, s := range srv.shards {
-		if bound != nil {
-			addr = bound.String() // the same port, if addr asked for any
-		}
-		fd, err := listenReusePort(addr)
-		if err != nil {
-			return nil, err
-		}
-		a, err := s.loop.ListenFD(fd)
-		if err != nil {
-			closeFD(fd)
-			return nil, err
-		}
-		if bound == nil {
-			bound = a
-		}
-	}
-	return bound, nil
-}
+// listen opens the listening socket (one per loop with SO_REUSEPORT where
+// the kernel spreads connections over them).
+func (srv *server) listen(addr string) (net.Addr, error) { return srv.g.Listen("tcp", addr) }
 
 // stop stops every loop.
-func (srv *server) stop() {
-	for _, s := range srv.shards {
-		s.loop.Stop()
-	}
-}
+func (srv *server) stop() { srv.g.Stop() }
 
 // release frees loops that will not run.
 func (srv *server) release() {
-	srv.stop()
-	for _, s := range srv.shards {
-		if err := s.loop.Run(context.Background()); err != nil && !errors.Is(err, reactor.ErrStopped) {
-			fmt.Fprintln(os.Stderr, "reactor-kv:", err)
-		}
+	srv.g.Stop()
+	if err := srv.g.Run(context.Background()); err != nil && !errors.Is(err, reactor.ErrStopped) {
+		fmt.Fprintln(os.Stderr, "reactor-kv:", err)
 	}
 }

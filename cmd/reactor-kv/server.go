@@ -11,6 +11,7 @@ import (
 // server is what the loops share, fixed once they run: the shards, one per
 // loop, and the output watermark at which a connection's requests wait.
 type server struct {
+	g         *reactor.Group
 	shards    []*shard
 	highWater int
 }
