@@ -115,3 +115,14 @@ func TestGroupRunTwice(t *testing.T) {
 	waitRun(t, done, "Group.Run after Stop")
 	require.ErrorIs(t, g.Run(context.Background()), ErrStopped)
 }
+
+// TestGroupLoop: Group.Loop(i) is the loop whose handler newHandler(i)
+// made.
+func TestGroupLoop(t *testing.T) {
+	g, recs := newTestGroup(t, 3)
+	for i, rec := range recs {
+		require.Same(t, rec, g.Loop(i).h.(*recorder), "loop %d", i)
+	}
+	g.Stop()
+	require.NoError(t, g.Run(context.Background()))
+}
