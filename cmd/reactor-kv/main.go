@@ -144,9 +144,6 @@ func (srv *server) run(ctx context.Context) error { return srv.g.Run(ctx) }
 // the kernel spreads connections over them).
 func (srv *server) listen(addr string) (net.Addr, error) { return srv.g.Listen("tcp", addr) }
 
-// stop stops every loop.
-func (srv *server) stop() { srv.g.Stop() }
-
 // release frees loops that will not run.
 func (srv *server) release() {
 	srv.g.Stop()
