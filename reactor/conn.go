@@ -71,6 +71,7 @@ const (
 	factReleased                                // the fd is unregistered and closed
 	factTLS                                     // a TLS connection: its TLS side is c.tm.tls
 	factHandshakeFull                           // reading paused: the handshake has not taken what was read
+	factReadPaused                              // reading paused by the handler (PauseRead)
 )
 
 func (c *Conn) has(f connFacts) bool { return c.facts&f != 0 }

@@ -92,6 +92,39 @@ func (c *Conn) Discard(n int) int {
 // OnClose reports ErrInputFull.
 func (c *Conn) InputFull() bool { return c.has(factInputFull) }
 
+// PauseRead stops reading from the connection until ResumeRead, for a
+// handler whose own backlog is the reason to wait, as queued output is the
+// loop's (WithWriteWatermarks): replies being computed on another loop,
+// say. Input already buffered stays buffered, and nothing more is read, so
+// the peer's FIN is not seen either, and the read timeout does not count,
+// until ResumeRead. A closing connection goes on reading (and discarding)
+// whatever the handler asked.
+func (c *Conn) PauseRead() {
+	if c.handlerDone() || c.has(factReadPaused) {
+		return
+	}
+	c.set(factReadPaused)
+	c.updateInterest()
+}
+
+// ResumeRead undoes PauseRead: the loop reads from the connection again.
+// Input buffered meanwhile is not shown to OnData again until more
+// arrives: a handler that left a request in the input while paused takes
+// it up itself (Peek) when it resumes.
+func (c *Conn) ResumeRead() {
+	if c.handlerDone() || !c.has(factReadPaused) {
+		return
+	}
+	c.clear(factReadPaused)
+	if c.tm != nil {
+		c.tm.lastRead = c.loop.clock // the read-idle clock restarts
+	}
+	c.updateInterest()
+}
+
+// ReadPaused reports whether the handler paused reading (PauseRead).
+func (c *Conn) ReadPaused() bool { return c.has(factReadPaused) }
+
 // PeerClosed reports whether the peer has sent FIN: it will send nothing
 // more, though it may still read what the connection writes.
 func (c *Conn) PeerClosed() bool { return c.has(factPeerEOF) }

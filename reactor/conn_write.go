@@ -291,7 +291,7 @@ func (c *Conn) updateInterest() {
 	case c.state == stConnecting:
 		want = poller.Write // writable: the connect finished, one way or the other
 	default:
-		if !c.has(factPeerEOF|factHandshakeFull) && (!c.has(factPaused) || c.state == stClosing) {
+		if !c.has(factPeerEOF|factHandshakeFull) && (!c.has(factPaused|factReadPaused) || c.state == stClosing) {
 			want |= poller.Read
 		}
 		if c.Pending() > 0 && (!c.has(factDirty) || c.has(factWaitWrite)) {

@@ -96,7 +96,7 @@ func (c *Conn) nextDeadline(now time.Duration) time.Duration {
 		}
 	case stOpen:
 		if tm.readTimeout > 0 && !c.has(factPeerEOF) {
-			if c.has(factPaused) {
+			if c.has(factPaused | factReadPaused) {
 				earliest(after(now, tm.readTimeout)) // look again later
 			} else {
 				earliest(after(tm.lastRead, tm.readTimeout))
@@ -157,7 +157,7 @@ func (c *Conn) timedOut() {
 			c.abort(ErrWriteTimeout) // the output stalled: it is dropped, with a reset
 			return
 		}
-	case c.state == stOpen && tm.readTimeout > 0 && !c.has(factPeerEOF|factPaused) && now-tm.lastRead >= tm.readTimeout:
+	case c.state == stOpen && tm.readTimeout > 0 && !c.has(factPeerEOF|factPaused|factReadPaused) && now-tm.lastRead >= tm.readTimeout:
 		c.abort(ErrReadTimeout)
 		return
 	case c.state == stOpen && tm.writeTimeout > 0 && c.Pending() > 0 && now-tm.lastWrite >= tm.writeTimeout:
