@@ -68,8 +68,8 @@ func (c *Conn) Close() error {
 // earlyOutput reports whether a connection that is not open yet has output
 // waiting for it to be.
 func (c *Conn) earlyOutput() bool {
-	if t := c.tlsSide(); t != nil {
-		return len(t.early) > 0
+	if c.has(factTLS) {
+		return c.earlyTLS() > 0 // the output holds the handshake's own
 	}
 	return c.Pending() > 0
 }
@@ -157,8 +157,9 @@ func (c *Conn) abort(reason error) {
 	if c.handlerDone() {
 		return
 	}
-	if c.Pending() > 0 {
+	if dropped := c.Pending() + c.earlyTLS(); dropped > 0 {
 		c.set(factReset)
+		c.loop.st[statOutputDropped] += uint64(dropped)
 	}
 	if c.err == nil || c.err == io.EOF && reason != nil {
 		c.err = reason
@@ -168,9 +169,14 @@ func (c *Conn) abort(reason error) {
 }
 
 // stop closes the connection when shutdown begins: at once (FIN, then
-// OnClose) if nothing is queued, else once its output has left.
+// OnClose) if nothing is queued, else once its output has left. One that
+// has not opened yet (connecting, or in its TLS handshake) ends at once:
+// no peer waits for what it would send, which is dropped.
 func (c *Conn) stop() {
-	if !c.closing() {
+	switch {
+	case c.state < stOpen:
+		c.abort(ErrStopped)
+	case !c.closing():
 		c.err = ErrStopped
 		c.Close()
 	}

@@ -125,9 +125,31 @@ func (c *Conn) ResumeRead() {
 // ReadPaused reports whether the handler paused reading (PauseRead).
 func (c *Conn) ReadPaused() bool { return c.has(factReadPaused) }
 
-// PeerClosed reports whether the peer has sent FIN: it will send nothing
-// more, though it may still read what the connection writes.
-func (c *Conn) PeerClosed() bool { return c.has(factPeerEOF) }
+// PeerClosed reports whether the peer has closed its sending side (FIN;
+// on TLS, close_notify or FIN): it will send nothing more, though it may
+// still read what the connection writes.
+func (c *Conn) PeerClosed() bool {
+	if t := c.tlsSide(); t != nil && t.notified {
+		return true
+	}
+	return c.has(factPeerEOF)
+}
+
+// PeerCloseError tells how the peer closed its sending side, once it has
+// (PeerClosed): io.EOF for an orderly close, and io.ErrUnexpectedEOF for a
+// TLS stream cut short by a FIN without close_notify. Anyone on the path
+// can forge such a FIN, so input read up to it may be a truncated message
+// and must not be taken for a whole one (see HalfCloser). It returns nil
+// while the peer has not closed.
+func (c *Conn) PeerCloseError() error {
+	switch t := c.tlsSide(); {
+	case t != nil && t.truncated:
+		return io.ErrUnexpectedEOF
+	case c.PeerClosed():
+		return io.EOF
+	}
+	return nil
+}
 
 // readable is called by the loop's read phase when the poller reports the
 // fd ready to read.

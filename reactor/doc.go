@@ -82,12 +82,35 @@
 // socket closed while the peer still sends gets a reset from the kernel,
 // which can destroy the last reply before the peer reads it, so the loop
 // keeps the fd, reading and discarding, until the peer's FIN or the linger
-// timeout (WithLinger). Stats counts these lingering connections. Output is
-// dropped, and the peer reset so that it can tell, only by Abort, an I/O
-// error, output that makes no progress for the linger (at least one
-// second), or the end of the grace period after Stop. A handler told by
-// Conn.InputFull that a connection's input is at its maximum can still
-// answer before the connection closes with ErrInputFull.
+// timeout (WithLinger). Stats counts these lingering connections.
+//
+// A read timeout (WithReadTimeout) closes as Close does, after the queued
+// output (an IdleHandler may keep the connection instead), and so does a
+// handler told by Conn.InputFull that a connection's input is at its
+// maximum and that makes no room (ErrInputFull): it can still answer
+// first. Queued output is dropped only for these causes, each with the
+// reason OnClose reports, and where it is, the peer gets a reset so that
+// it can tell:
+//
+//   - Abort (nil);
+//   - a failed system call on the socket (read, writev, shutdown, the
+//     connect, or the poller's registration);
+//   - a panic in a handler's callback for the connection (*PanicError);
+//   - output that makes no progress for the write timeout
+//     (WithWriteTimeout), or, after Close, for the linger (at least one
+//     second) (ErrWriteTimeout);
+//   - the end of the grace period after Stop (ErrStopped);
+//   - Stop before the connection opened (ErrStopped): a Dial still
+//     connecting, or a TLS handshake not finished, whose bytes written
+//     before OnOpen have no peer waiting for them;
+//   - a dial or TLS handshake timeout (ErrDialTimeout,
+//     ErrTLSHandshakeTimeout), and a TLS record crypto/tls could not
+//     queue within the output's slack (ErrOutputFull);
+//   - a failed TLS handshake (crypto/tls's error) drops the bytes a
+//     DialTLS caller wrote before OnOpen; the alert crypto/tls wrote
+//     still leaves, then FIN.
+//
+// Stats.OutputDropped counts the bytes dropped.
 //
 // # TLS
 //

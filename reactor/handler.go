@@ -32,6 +32,20 @@ type Handler interface {
 // writes the response. OnPeerClose runs after the last OnData; the handler
 // writes and calls Close (or CloseWrite) when it is done. A Handler without
 // this method has the connection closed once its queued output has left.
+//
+// Before it answers what it read up to the peer's close, the handler checks
+// that the close was orderly: on TLS a FIN without close_notify may have
+// cut the request short, and anyone on the path can send one.
+//
+//	func (h *handler) OnPeerClose(c *reactor.Conn) {
+//		if c.PeerCloseError() != io.EOF {
+//			c.Abort() // truncated: do not answer a partial request
+//			return
+//		}
+//		req, _ := c.Next(0)
+//		c.Write(answer(req))
+//		c.Close()
+//	}
 type HalfCloser interface {
 	OnPeerClose(c *Conn)
 }
@@ -50,6 +64,19 @@ type HalfCloser interface {
 // than wait for OnWritable.
 type WritableHandler interface {
 	OnWritable(c *Conn)
+}
+
+// IdleHandler is implemented by a Handler that wants a say when a
+// connection's read timeout expires (WithReadTimeout, Conn.SetReadTimeout)
+// rather than have it closed: to say goodbye ("idle timeout, bye"), or to
+// ask the peer for a sign of life (a protocol's ping) and keep it.
+type IdleHandler interface {
+	// OnIdle is called when nothing has arrived on c for its read
+	// timeout. It may write, and returns whether to keep the connection:
+	// true restarts the idle clock; false closes it as Close does (what
+	// it wrote leaves first, then FIN), and OnClose reports
+	// ErrReadTimeout. It may also close the connection itself.
+	OnIdle(c *Conn) (keep bool)
 }
 
 // The loop calls user code only through these functions. Each recovers a
@@ -74,6 +101,11 @@ func (l *Loop) callOnPeerClose(c *Conn) {
 func (l *Loop) callOnWritable(c *Conn) {
 	defer l.recoverConn("OnWritable", c)
 	l.wh.OnWritable(c)
+}
+
+func (l *Loop) callOnIdle(c *Conn) bool {
+	defer l.recoverConn("OnIdle", c)
+	return l.ih.OnIdle(c)
 }
 
 func (l *Loop) callOnClose(c *Conn) {

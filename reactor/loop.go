@@ -41,6 +41,7 @@ type Loop struct {
 	held      int             // bytes in connection buffers (input and output)
 	peakHeld  int             // the most that held has been
 	wh        WritableHandler // h, if it wants to hear when output drains
+	ih        IdleHandler     // h, if it wants a say when a read timeout expires
 	hs        *handshakes     // TLS handshakes; nil until the loop serves or dials TLS
 	pdirty    []*PacketConn   // packet sockets with datagrams queued since the last flush
 	pio       *packetIO       // datagram batches; nil until the loop opens a packet socket
@@ -110,6 +111,7 @@ func New(h Handler, opts ...Option) (*Loop, error) {
 	}
 	l.hc, _ = h.(HalfCloser)
 	l.wh, _ = h.(WritableHandler)
+	l.ih, _ = h.(IdleHandler)
 	l.sys = l.realSyscalls()
 	if cfg.wrapSys != nil {
 		l.sys = cfg.wrapSys(l.sys)

@@ -250,7 +250,9 @@ func WithKeepAlive(d time.Duration) Option {
 }
 
 // WithReadTimeout gives every connection a read-idle timeout: one that
-// receives nothing for d is closed with ErrReadTimeout (default 0: none).
+// receives nothing for d is closed as by Close (its queued output leaves,
+// then FIN), and OnClose reports ErrReadTimeout (default 0: none). An
+// IdleHandler is asked first and may keep the connection.
 // Conn.SetReadTimeout changes it for one connection. New rejects d < 0.
 func WithReadTimeout(d time.Duration) Option {
 	return func(c *config) error {

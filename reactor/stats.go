@@ -24,6 +24,7 @@ type Stats struct {
 	LingerTimeouts uint64 // lingering connections released because the peer's FIN did not come within the linger
 	Buffered       int    // bytes held in connection buffers now (unconsumed input and queued output)
 	PeakBuffered   int    // the most Buffered has been
+	OutputDropped  uint64 // bytes of queued output dropped: see "Closing" in the package documentation for the causes
 	TLSHandshakes  uint64 // TLS handshakes that succeeded
 	TLSFailures    uint64 // TLS handshakes that failed, timed out, or ended with the peer's FIN
 	TLSRunning     int    // TLS handshakes running now, each on its goroutine
@@ -61,6 +62,7 @@ const (
 	statLingerTimeouts
 	statBuffered
 	statPeakBuffered
+	statOutputDropped
 	statTLSHandshakes
 	statTLSFailures
 	statTLSRunning
@@ -114,6 +116,7 @@ func (l *Loop) Stats() Stats {
 		LingerTimeouts: g(statLingerTimeouts),
 		Buffered:       int(g(statBuffered)),
 		PeakBuffered:   int(g(statPeakBuffered)),
+		OutputDropped:  g(statOutputDropped),
 		TLSHandshakes:  g(statTLSHandshakes),
 		TLSFailures:    g(statTLSFailures),
 		TLSRunning:     int(g(statTLSRunning)),
@@ -153,6 +156,7 @@ func (st *Stats) add(s Stats) {
 	st.LingerTimeouts += s.LingerTimeouts
 	st.Buffered += s.Buffered
 	st.PeakBuffered += s.PeakBuffered
+	st.OutputDropped += s.OutputDropped
 	st.TLSHandshakes += s.TLSHandshakes
 	st.TLSFailures += s.TLSFailures
 	st.TLSRunning += s.TLSRunning

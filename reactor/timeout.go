@@ -21,9 +21,11 @@ type connTimers struct {
 }
 
 // SetReadTimeout closes the connection with ErrReadTimeout if no byte
-// arrives from the peer for d (0 turns it off). Time spent with reading
-// paused by backpressure does not count. The default comes from
-// WithReadTimeout.
+// arrives from the peer for d (0 turns it off): as Close does, so what is
+// queued leaves first, then close_notify on TLS, then FIN. A Handler that
+// implements IdleHandler is asked first, and may keep the connection. Time
+// spent with reading paused (by backpressure or PauseRead) does not count.
+// The default comes from WithReadTimeout.
 func (c *Conn) SetReadTimeout(d time.Duration) {
 	if c.handlerDone() {
 		return
@@ -158,11 +160,33 @@ func (c *Conn) timedOut() {
 			return
 		}
 	case c.state == stOpen && tm.readTimeout > 0 && !c.has(factPeerEOF|factPaused|factReadPaused) && now-tm.lastRead >= tm.readTimeout:
-		c.abort(ErrReadTimeout)
-		return
+		if !c.idle() {
+			return
+		}
 	case c.state == stOpen && tm.writeTimeout > 0 && c.Pending() > 0 && now-tm.lastWrite >= tm.writeTimeout:
 		c.abort(ErrWriteTimeout)
 		return
 	}
 	c.armTimers()
+}
+
+// idle runs when nothing has arrived for the read timeout. An IdleHandler
+// may keep the connection (idle returns true: the clock restarts);
+// otherwise it closes as by Close, after its queued output, and OnClose
+// reports ErrReadTimeout. Nothing is dropped: a peer that has gone silent
+// may still read.
+func (c *Conn) idle() (keep bool) {
+	l := c.loop
+	if l.ih != nil {
+		keep = l.callOnIdle(c)
+		if c.state != stOpen {
+			return false // the handler closed it, or it panicked
+		}
+		if keep {
+			c.tm.lastRead = l.clock
+			return true
+		}
+	}
+	c.CloseWithError(ErrReadTimeout)
+	return false
 }

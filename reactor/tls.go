@@ -35,16 +35,17 @@ import (
 
 // tlsConn is the TLS side of a connection.
 type tlsConn struct {
-	c        *Conn
-	cfg      *tls.Config // a dialed connection's, until its handshake begins
-	tc       *tls.Conn
-	tr       *tlsTransport
-	server   bool
-	started  bool   // the handshake goroutine was started, or the connection queued for it
-	open     bool   // the handshake succeeded: the loop owns the tls.Conn
-	early    []byte // plaintext written before OnOpen (DialTLS), encrypted once open
-	notified bool   // the peer's close_notify was read
-	failed   bool   // crypto/tls failed: no close_notify can follow
+	c         *Conn
+	cfg       *tls.Config // a dialed connection's, until its handshake begins
+	tc        *tls.Conn
+	tr        *tlsTransport
+	server    bool
+	started   bool   // the handshake goroutine was started, or the connection queued for it
+	open      bool   // the handshake succeeded: the loop owns the tls.Conn
+	early     []byte // plaintext written before OnOpen (DialTLS), encrypted once open
+	notified  bool   // the peer will send no more: its close_notify was read, or its FIN (see truncated)
+	truncated bool   // the peer's FIN came without close_notify
+	failed    bool   // crypto/tls failed: no close_notify can follow
 }
 
 // Conservative bounds of the bytes crypto/tls adds to a plaintext: it
@@ -123,6 +124,15 @@ func (c *Conn) ConnectionState() (tls.ConnectionState, bool) {
 		return tls.ConnectionState{}, false
 	}
 	return t.tc.ConnectionState(), true
+}
+
+// earlyTLS returns how many bytes a TLS connection that is not open yet
+// keeps for once it is (see writeTLS).
+func (c *Conn) earlyTLS() int {
+	if t := c.tlsSide(); t != nil {
+		return len(t.early)
+	}
+	return 0
 }
 
 // tlsSide returns the TLS side of a TLS connection, nil for a plain one. It
@@ -232,6 +242,7 @@ func (t *tlsConn) handshakeOver(err error) {
 	if err != nil {
 		l.st[statTLSFailures]++
 		t.failed = true
+		l.st[statOutputDropped] += uint64(len(t.early))
 		t.early = nil
 		c.clear(factCloseAfterConnect)
 		c.err = err
@@ -328,7 +339,7 @@ func (t *tlsConn) read(buf []byte) (int, error) {
 func (c *Conn) peerFINTLS() {
 	t := c.tm.tls
 	if !t.notified {
-		t.notified = true
+		t.notified, t.truncated = true, true
 		c.peerDone(io.ErrUnexpectedEOF)
 		return
 	}
