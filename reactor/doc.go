@@ -120,9 +120,10 @@
 // it later: the loop feeds the goroutine what it reads from the socket, and
 // what the goroutine writes reaches the socket through Post. A server's
 // handshake starts only once the client's ClientHello record has arrived
-// whole, at most WithMaxTLSHandshakes run at once per loop (the others wait
-// in order), and each must be over within WithTLSHandshakeTimeout of the
-// accept; the loop itself never waits for a handshake. Once it is over the
+// whole; at most WithMaxTLSHandshakes work at once per loop (the others
+// wait in order), a handshake waiting for its peer's next flight does not
+// count among them, and each must be over within WithTLSHandshakeTimeout
+// of the accept; the loop itself never waits for a handshake. Once it is over the
 // goroutine ends and the loop owns the connection: the read phase decrypts
 // records as they arrive, and Write encrypts into the queued output, so
 // records cost no goroutine and no lock handoff. A handler may assume what

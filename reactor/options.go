@@ -332,12 +332,16 @@ func WithTLSHandshakeTimeout(d time.Duration) Option {
 }
 
 // WithMaxTLSHandshakes bounds how many server TLS handshakes (ListenTLS)
-// the loop runs at once (default four per CPU), each on a goroutine of its
-// own; the connections beyond wait their turn, in order. Handshakes of
-// DialTLS are not bounded by it: the handler chooses how many it dials. A server connection
-// counts only once the client's first record (its ClientHello) has arrived
-// whole, so clients that connect and send little take no goroutine. New
-// rejects n <= 0.
+// work at once in the loop (default four per CPU), each on a goroutine of
+// its own; the connections beyond wait their turn, in order. A handshake
+// counts only while it has bytes to work on: one that has answered and
+// waits for its peer's next flight keeps its goroutine but lets another
+// work, so clients that go silent mid-handshake cannot make the others
+// wait (they are bounded by WithTLSHandshakeTimeout). A server connection
+// starts only once the client's first record (its ClientHello) has
+// arrived whole, so clients that connect and send little take no
+// goroutine. Handshakes of DialTLS are not bounded by it: the handler
+// chooses how many it dials. New rejects n <= 0.
 func WithMaxTLSHandshakes(n int) Option {
 	return func(c *config) error {
 		if n <= 0 {

@@ -27,8 +27,8 @@ type Stats struct {
 	OutputDropped  uint64 // bytes of queued output dropped: see "Closing" in the package documentation for the causes
 	TLSHandshakes  uint64 // TLS handshakes that succeeded
 	TLSFailures    uint64 // TLS handshakes that failed, timed out, or ended with the peer's FIN
-	TLSRunning     int    // TLS handshakes running now, each on its goroutine
-	TLSPeakRunning int    // the most server handshakes that ran at once (WithMaxTLSHandshakes bounds it)
+	TLSRunning     int    // TLS handshake goroutines now, working or waiting for their peers
+	TLSPeakRunning int    // the most server handshakes that worked at once (WithMaxTLSHandshakes bounds it)
 
 	PacketsIn        uint64 // datagrams received on packet sockets
 	PacketsOut       uint64 // datagrams sent

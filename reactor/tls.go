@@ -17,9 +17,10 @@ import (
 // loop feeds it what it reads from the socket and sends what it writes,
 // and the goroutine blocks, not the loop. A server connection starts its
 // handshake only once the client's first record has arrived whole, and at
-// most WithMaxTLSHandshakes run at once per loop; the others wait their
+// most WithMaxTLSHandshakes work at once per loop, each holding a slot
+// while it has bytes to work on (see handshakes); the others wait their
 // turn in order. The handshake timeout (WithTLSHandshakeTimeout) counts
-// from the accept (or the connect), the wait included.
+// from the accept (or the connect), the waits included.
 //
 // When the handshake has succeeded the goroutine ends and the loop owns the
 // tls.Conn: the read phase decrypts the records as they arrive and OnData
@@ -40,7 +41,9 @@ type tlsConn struct {
 	tc        *tls.Conn
 	tr        *tlsTransport
 	server    bool
-	started   bool   // the handshake goroutine was started, or the connection queued for it
+	started   bool   // the handshake was asked for: its goroutine runs, or it waits for a slot
+	running   bool   // its handshake goroutine runs
+	queued    bool   // in the loop's list of server handshakes waiting for a slot
 	open      bool   // the handshake succeeded: the loop owns the tls.Conn
 	early     []byte // plaintext written before OnOpen (DialTLS), encrypted once open
 	notified  bool   // the peer will send no more: its close_notify was read, or its FIN (see truncated)
@@ -161,6 +164,11 @@ func (c *Conn) beginTLS(cfg *tls.Config, server bool) {
 	t.tr = newTLSTransport(c)
 	t.tr.resume = c.resumeHandshakeRead
 	if server {
+		// A server handshake works only while it holds one of the loop's
+		// slots (see handshakes).
+		t.tr.slot, t.tr.release = false, l.handshakes().released
+	}
+	if server {
 		t.tc = tls.Server(t.tr, cfg)
 	} else {
 		t.tc = tls.Client(t.tr, cfg)
@@ -175,15 +183,22 @@ func (c *Conn) beginTLS(cfg *tls.Config, server bool) {
 
 // feedHandshake passes bytes read during the handshake to the handshake
 // goroutine; a server's handshake starts once the client's first record is
-// whole.
+// whole, and goes on once it has a slot.
 func (c *Conn) feedHandshake(p []byte) {
 	t := c.tm.tls
-	if t.tr.feed(p) {
+	pause, idle := t.tr.feed(p)
+	if pause {
 		c.set(factHandshakeFull)
 		c.updateInterest()
 	}
-	if !t.started && firstRecordWhole(t.tr) {
-		c.loop.handshakes().ready(t)
+	switch {
+	case !t.started:
+		if firstRecordWhole(t.tr) {
+			c.loop.handshakes().ready(t)
+		}
+	case idle && !t.queued:
+		// Its goroutine gave its slot back while it waited for these bytes.
+		c.loop.handshakes().want(t)
 	}
 }
 

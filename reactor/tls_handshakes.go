@@ -6,22 +6,31 @@ import (
 	"runtime/debug"
 )
 
-// handshakes is a loop's bookkeeping of TLS handshakes: how many goroutines
-// run one now, and the connections ready to start theirs when one ends. It
-// is made when the loop first serves or dials TLS.
+// handshakes is a loop's bookkeeping of TLS handshakes: the goroutines that
+// run them, the slots that bound how many server handshakes work at once
+// (WithMaxTLSHandshakes), and the handshakes waiting for a slot. It is made
+// when the loop first serves or dials TLS.
 //
-// Only server handshakes count toward the limit (WithMaxTLSHandshakes):
-// peers decide how many of those there are, while the handler decides how
-// many connections it dials. Were dialed handshakes to wait for the same
-// slots, a loop dialing its own listener could fill them with handshakes
-// that wait for server handshakes that wait for a slot.
+// A server handshake holds a slot only while it has bytes to work on: when
+// its goroutine has used what the peer sent and waits for more, it gives
+// the slot back (tlsTransport.Read posts released), and when more bytes
+// come the loop gives it a slot again, at once if one is free, else in its
+// turn. So a peer that sends a whole ClientHello and then nothing holds a
+// goroutine until the handshake timeout, but no slot: it cannot make the
+// honest handshakes wait.
+//
+// Only server handshakes take slots: peers decide how many of those there
+// are, while the handler decides how many connections it dials. Were
+// dialed handshakes to wait for the same slots, a loop dialing its own
+// listener could fill them with handshakes that wait for server
+// handshakes that wait for a slot.
 type handshakes struct {
-	l       *Loop
-	running int        // server handshake goroutines not yet reported back
-	dialed  int        // client handshake goroutines not yet reported back
-	waiting []*tlsConn // server handshakes ready to start, in order, for want of a free slot
-	plain   []byte     // the loop-wide buffer records are decrypted into
-	stage   []byte     // the loop-wide buffer plaintext is encrypted from (see queuePlain)
+	l          *Loop
+	slots      int        // slots held by server handshakes (or given back, and not yet known to be)
+	goroutines int        // handshake goroutines not yet reported back, servers' and dialed
+	waiting    []*tlsConn // server handshakes with bytes to work on and no slot, in order
+	plain      []byte     // the loop-wide buffer records are decrypted into
+	stage      []byte     // the loop-wide buffer plaintext is encrypted from (see queuePlain)
 }
 
 // handshakes returns the loop's handshake bookkeeping, making it on first
@@ -36,30 +45,83 @@ func (l *Loop) handshakes() *handshakes {
 // tlsMaxPlaintext is the most plaintext one TLS record carries.
 const tlsMaxPlaintext = 16 << 10
 
-// ready starts t's handshake: a client's at once, a server's if fewer
-// than the limit run, or else in its turn.
+// ready starts t's handshake: a client's at once, a server's once it has a
+// slot.
 func (h *handshakes) ready(t *tlsConn) {
 	t.started = true
-	if !t.server || h.running < h.l.cfg.maxHandshakes {
+	if !t.server {
 		h.start(t)
 		return
 	}
+	h.want(t)
+}
+
+// want gives server handshake t a slot if one is free, or else queues it
+// for the next one.
+func (h *handshakes) want(t *tlsConn) {
+	if h.slots < h.l.cfg.maxHandshakes {
+		h.grant(t)
+		return
+	}
+	t.queued = true
 	h.waiting = append(h.waiting, t)
+}
+
+// grant gives t a slot: its goroutine starts, or goes on with the bytes
+// that came.
+func (h *handshakes) grant(t *tlsConn) {
+	l := h.l
+	h.slots++
+	if uint64(h.slots) > l.st[statTLSPeak] {
+		l.st[statTLSPeak] = uint64(h.slots)
+	}
+	t.tr.grant()
+	if !t.running {
+		h.start(t)
+	}
+}
+
+// released runs on the loop when a server handshake's goroutine has given
+// its slot back to wait for its peer.
+func (h *handshakes) released() {
+	h.slots--
+	h.next()
+}
+
+// next gives the free slots to the waiting handshakes, in order.
+func (h *handshakes) next() {
+	for len(h.waiting) > 0 && h.slots < h.l.cfg.maxHandshakes {
+		t := h.waiting[0]
+		h.waiting[0] = nil
+		h.waiting = h.waiting[1:]
+		t.queued = false
+		if t.c.state == stHandshake {
+			h.grant(t)
+		}
+	}
+	if len(h.waiting) == 0 {
+		h.waiting = nil // do not keep the array of a burst
+	}
+}
+
+// drop takes t out of the waiting handshakes.
+func (h *handshakes) drop(t *tlsConn) {
+	for i, w := range h.waiting {
+		if w == t {
+			h.waiting = append(h.waiting[:i], h.waiting[i+1:]...)
+			break
+		}
+	}
+	t.queued = false
 }
 
 // start runs t's handshake on a goroutine of its own, which posts the
 // result to the loop and ends.
 func (h *handshakes) start(t *tlsConn) {
 	l := h.l
-	if t.server {
-		h.running++
-		if uint64(h.running) > l.st[statTLSPeak] {
-			l.st[statTLSPeak] = uint64(h.running)
-		}
-	} else {
-		h.dialed++
-	}
-	l.st[statTLSRunning] = uint64(h.running + h.dialed)
+	t.running = true
+	h.goroutines++
+	l.st[statTLSRunning] = uint64(h.goroutines)
 	go func() {
 		var err error
 		defer func() {
@@ -77,28 +139,21 @@ func (h *handshakes) start(t *tlsConn) {
 	}()
 }
 
-// over runs on the loop when a handshake goroutine has reported back: the
-// next waiting connection gets its turn.
+// over runs on the loop when a handshake goroutine has reported back: its
+// slot, if it held one, goes to the next waiting handshake.
 func (h *handshakes) over(t *tlsConn, err error) {
-	if t.server {
-		h.running--
-	} else {
-		h.dialed--
+	h.goroutines--
+	t.running = false
+	if t.queued {
+		h.drop(t) // it waited for a slot to go on, and ended instead
+	}
+	if t.server && t.tr.holdsSlot() {
+		h.slots--
 	}
 	if perr := (*PanicError)(nil); errors.As(err, &perr) {
 		h.l.st[statPanics]++
 	}
-	for len(h.waiting) > 0 && h.running < h.l.cfg.maxHandshakes {
-		next := h.waiting[0]
-		h.waiting[0] = nil
-		h.waiting = h.waiting[1:]
-		if next.c.state == stHandshake {
-			h.start(next)
-		}
-	}
-	if len(h.waiting) == 0 {
-		h.waiting = nil // do not keep the array of a burst
-	}
-	h.l.st[statTLSRunning] = uint64(h.running + h.dialed)
+	h.next()
+	h.l.st[statTLSRunning] = uint64(h.goroutines)
 	t.handshakeOver(err)
 }

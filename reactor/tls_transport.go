@@ -53,6 +53,12 @@ type tlsTransport struct {
 	paused bool      // the loop stopped reading because in reached tlsHandshakeInput
 	resume func()    // posted by Read when it drains a paused buffer
 	post   func(func()) error
+	// A server handshake's goroutine works only while it holds a slot
+	// (slot): when it has read everything and must wait for the peer, Read
+	// gives the slot back (posting release), and waits for the loop to
+	// grant one again once bytes have come. A client's always has one.
+	slot    bool
+	release func() // posted by Read when it gives the slot back; nil for a client
 }
 
 // tlsHandshakeInput bounds the ciphertext the loop reads ahead of a running
@@ -73,7 +79,7 @@ func (wouldBlock) Timeout() bool   { return false }
 func (wouldBlock) Temporary() bool { return true }
 
 func newTLSTransport(c *Conn) *tlsTransport {
-	t := &tlsTransport{c: c, hs: true, local: c.LocalAddr(), remote: c.RemoteAddr()}
+	t := &tlsTransport{c: c, hs: true, slot: true, local: c.LocalAddr(), remote: c.RemoteAddr()}
 	t.cond.L = &t.mu
 	t.post = c.loop.Post
 	return t
@@ -91,7 +97,16 @@ func (t *tlsTransport) Read(p []byte) (int, error) {
 		return n, nil
 	}
 	t.mu.Lock()
-	for t.r == len(t.in) && t.inErr == nil {
+	for (t.r == len(t.in) || !t.slot) && t.inErr == nil {
+		if t.slot && t.release != nil {
+			// Nothing to work on until the peer sends more: another
+			// handshake may have the slot meanwhile.
+			t.slot = false
+			t.mu.Unlock()
+			_ = t.post(t.release) // refused only once the loop has stopped
+			t.mu.Lock()
+			continue
+		}
 		t.cond.Wait()
 	}
 	if t.r == len(t.in) {
@@ -154,19 +169,35 @@ func (t *tlsTransport) Write(p []byte) (int, error) {
 }
 
 // feed appends ciphertext the loop read during the handshake, and reports
-// whether the loop should stop reading until the handshake takes it.
-func (t *tlsTransport) feed(p []byte) (pause bool) {
+// whether the loop should stop reading until the handshake takes it, and
+// whether the handshake has no slot to go on with it.
+func (t *tlsTransport) feed(p []byte) (pause, idle bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.inErr != nil {
-		return false
+		return false, false
 	}
 	t.in = append(t.in, p...)
 	t.cond.Signal()
 	if len(t.in)-t.r >= tlsHandshakeInput {
 		t.paused = true
 	}
-	return t.paused
+	return t.paused, !t.slot
+}
+
+// grant gives a server handshake's goroutine a slot to work with.
+func (t *tlsTransport) grant() {
+	t.mu.Lock()
+	t.slot = true
+	t.cond.Signal()
+	t.mu.Unlock()
+}
+
+// holdsSlot reports whether the handshake's goroutine holds a slot.
+func (t *tlsTransport) holdsSlot() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.slot
 }
 
 // head returns a copy of at most n of the first bytes fed, for the loop to
