@@ -142,6 +142,12 @@ type Group struct {
 // NewGroup returns a group of loops; newHandler(i) makes the Handler of
 // loop i. If an option, or an option for the loops, is out of its range, it
 // returns an error wrapping ErrInvalidOption before it opens anything.
+//
+// A handler finds its group and its place in it through its connections'
+// loop (c.Loop().Group(), c.Loop().Index()), and reaches the other loops
+// with Group.Loop and Group.PostAll: a chat room that keeps each loop's
+// members in that loop's handler broadcasts a message by posting it to
+// every loop, each writing it to its own members.
 func NewGroup(newHandler func(i int) Handler, opts ...GroupOption) (*Group, error) {
 	cfg, err := newGroupConfig(opts)
 	if err != nil {
@@ -154,6 +160,7 @@ func NewGroup(newHandler func(i int) Handler, opts ...GroupOption) (*Group, erro
 			g.release()
 			return nil, err
 		}
+		l.group, l.index = g, i
 		g.loops = append(g.loops, l)
 	}
 	g.sent = make([]uint64, len(g.loops))
@@ -164,6 +171,24 @@ func NewGroup(newHandler func(i int) Handler, opts ...GroupOption) (*Group, erro
 // whose Handler newHandler(i) made: for handlers that hand work to each
 // other's loops with Post, such as shards of one keyspace.
 func (g *Group) Loop(i int) *Loop { return g.loops[i] }
+
+// Len returns the number of loops in the group.
+func (g *Group) Len() int { return len(g.loops) }
+
+// PostAll posts f to every loop of the group: f(i) runs on the goroutine
+// of loop i, in the order of that loop's posts (see Loop.Post). It is safe
+// from any goroutine, a handler's included. If a loop has stopped, f is
+// not run there and PostAll returns ErrStopped once it has posted to the
+// others.
+func (g *Group) PostAll(f func(i int)) error {
+	var err error
+	for i, l := range g.loops {
+		if e := l.Post(func() { f(i) }); e != nil {
+			err = e
+		}
+	}
+	return err
+}
 
 // release frees the loops of a group that will not run.
 func (g *Group) release() {
@@ -194,23 +219,29 @@ func (g *Group) listen(network, address string, tcfg *tls.Config) (net.Addr, err
 		reuse = false
 	}
 	if !reuse {
-		addr, err := g.loops[0].listen(network, address, false, tcfg)
+		addr, err := listenAddr(g.loops[0].listen(network, address, false, tcfg))
 		if err == nil {
 			g.handOff()
 		}
 		return addr, err
 	}
-	addr, err := g.loops[0].listen(network, address, true, tcfg)
+	first, err := g.loops[0].listen(network, address, true, tcfg)
 	if err != nil {
 		return nil, err
 	}
+	opened := []*listener{first}
 	for _, l := range g.loops[1:] {
 		// The same address, now with the port the first listener got.
-		if _, err := l.listen(network, addr.String(), true, tcfg); err != nil {
+		ln, err := l.listen(network, first.addr.String(), true, tcfg)
+		if err != nil {
+			for _, ln := range opened {
+				ln.close() // all of them or none: the address is free again
+			}
 			return nil, err
 		}
+		opened = append(opened, ln)
 	}
-	return addr, nil
+	return first.addr, nil
 }
 
 // ListenPacket makes the group serve a packet socket (see

@@ -22,13 +22,22 @@ import (
 // Call Listen before Run, from the goroutine that will call Run, or on the
 // loop's goroutine. Name resolution may block.
 func (l *Loop) Listen(network, address string) (net.Addr, error) {
-	return l.listen(network, address, false, nil)
+	return listenAddr(l.listen(network, address, false, nil))
+}
+
+// listenAddr returns the address of a listener just opened, or the error
+// that kept it from opening.
+func listenAddr(ln *listener, err error) (net.Addr, error) {
+	if err != nil {
+		return nil, err
+	}
+	return ln.addr, nil
 }
 
 // listen is Listen, optionally with SO_REUSEPORT so that several loops can
 // listen on one address and let the kernel spread the connections, and
 // with a TLS config for ListenTLS.
-func (l *Loop) listen(network, address string, reusePort bool, tcfg *tls.Config) (net.Addr, error) {
+func (l *Loop) listen(network, address string, reusePort bool, tcfg *tls.Config) (*listener, error) {
 	if l.stopping || l.stopReq.Load() {
 		return nil, ErrStopped
 	}
@@ -51,7 +60,10 @@ func (l *Loop) listen(network, address string, reusePort bool, tcfg *tls.Config)
 		unix.Close(fd)
 		return nil, fmt.Errorf("reactor: listen %s %s: %w", network, address, err)
 	}
-	return l.addListener(fd, ln, true)
+	if err := l.addListener(fd, ln, true); err != nil {
+		return nil, err
+	}
+	return ln, nil
 }
 
 // ListenFD adopts a listening socket the process inherited, for example
@@ -80,12 +92,16 @@ func (l *Loop) ListenFD(fd int) (net.Addr, error) {
 		return nil, os.NewSyscallError("getsockname", err)
 	}
 	_, unixSocket := sa.(*unix.SockaddrUnix)
-	return l.addListener(fd, &listener{loop: l, tcp: !unixSocket}, false)
+	ln := &listener{loop: l, tcp: !unixSocket}
+	if err := l.addListener(fd, ln, false); err != nil {
+		return nil, err
+	}
+	return ln.addr, nil
 }
 
 // addListener registers a bound, listening socket with the loop. If that
 // fails, the fd is closed only if the loop made it (owned).
-func (l *Loop) addListener(fd int, ln *listener, owned bool) (net.Addr, error) {
+func (l *Loop) addListener(fd int, ln *listener, owned bool) error {
 	sa, err := unix.Getsockname(fd)
 	if err == nil {
 		ln.addr = sockaddrToAddr(sa)
@@ -96,11 +112,11 @@ func (l *Loop) addListener(fd int, ln *listener, owned bool) (net.Addr, error) {
 			ln.file.remove()
 			unix.Close(fd)
 		}
-		return nil, err
+		return err
 	}
 	ln.fd = fd
 	l.setFD(fd, ln)
-	return ln.addr, nil
+	return nil
 }
 
 func (l *Loop) bindListen(fd int, ra sockAddr, ln *listener) error {

@@ -45,6 +45,8 @@ type Loop struct {
 	hs        *handshakes     // TLS handshakes; nil until the loop serves or dials TLS
 	pdirty    []*PacketConn   // packet sockets with datagrams queued since the last flush
 	pio       *packetIO       // datagram batches; nil until the loop opens a packet socket
+	group     *Group          // the group the loop is in, if any
+	index     int             // and its place there
 
 	stopping  bool           // shutdown has begun
 	graceOver bool           // the grace period has ended
@@ -208,6 +210,14 @@ func (l *Loop) flushAndClose() {
 func (l *Loop) now() time.Duration {
 	return time.Since(l.epoch)
 }
+
+// Group returns the Group the loop belongs to, or nil for a loop made by
+// New.
+func (l *Loop) Group() *Group { return l.group }
+
+// Index returns the loop's place in its Group (0 for a loop made by New):
+// Group().Loop(l.Index()) is l.
+func (l *Loop) Index() int { return l.index }
 
 // Stop asks the loop to stop: it stops accepting, flushes queued output
 // (within the grace period), closes every connection and makes Run return.

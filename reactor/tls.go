@@ -83,7 +83,7 @@ func (l *Loop) ListenTLS(network, address string, cfg *tls.Config) (net.Addr, er
 	if err := checkServerConfig(cfg); err != nil {
 		return nil, err
 	}
-	return l.listen(network, address, false, cfg)
+	return listenAddr(l.listen(network, address, false, cfg))
 }
 
 func checkServerConfig(cfg *tls.Config) error {
