@@ -9,10 +9,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Dial starts connecting to address ("tcp", "tcp4", "tcp6" or "unix")
-// without blocking the loop, and returns the connection at once so that the
-// caller can attach its state with SetContext. The connect goes on in the
-// background (EINPROGRESS, then write readiness, then SO_ERROR): once it
+// Dial starts connecting to address ("tcp", "tcp4", "tcp6" or "unix"),
+// and returns the connection at once so that the caller can attach its
+// state with SetContext. A host name in address is resolved first, and
+// that blocks the loop while it lasts: give an IP address, or resolve the
+// name on another goroutine and Post the Dial. The connect itself goes on
+// in the background (EINPROGRESS, then write readiness, then SO_ERROR): once it
 // succeeds the handler's OnOpen runs on the loop, and from then on the
 // connection is like an accepted one. If it fails, or does not finish
 // within timeout (0: no timeout other than the system's), OnClose runs with
@@ -21,7 +23,7 @@ import (
 //
 // Dial returns an error itself only when it cannot even start: an unknown
 // network, a name that does not resolve, no socket. Call it on the loop's
-// goroutine, or before Run from the goroutine that will call Run.
+// goroutine, or before Run (see "Ownership" in the package documentation).
 func (l *Loop) Dial(network, address string, timeout time.Duration) (*Conn, error) {
 	return l.dial(network, address, timeout, nil)
 }

@@ -10,8 +10,10 @@
 // Every method of Loop, Conn and Timer runs on the loop's goroutine: inside a
 // Handler callback, a timer function or a function given to Post. The
 // exceptions, safe from any goroutine, are Loop.Post, Loop.Stop and
-// Loop.Stats. Before Run starts, the goroutine that will call Run may also
-// call Listen, Dial and AfterFunc. To act on a connection from elsewhere,
+// Loop.Stats. Until Run starts, the loop belongs to the goroutine that made
+// it, which may set it up (Listen, ListenTLS, ListenFD, ListenPacket, Dial,
+// AfterFunc) and then call Run, or start the goroutine that calls Run: the
+// go statement orders the two, as in the package Example. To act on a connection from elsewhere,
 // Post a function that does it: the *Conn stays valid (its methods return
 // ErrClosed once it is closed) and is never reused for another connection.
 //

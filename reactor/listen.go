@@ -19,8 +19,8 @@ import (
 // process that is gone is removed first; a socket file that something still
 // listens on is not touched, and Listen fails with EADDRINUSE.
 //
-// Call Listen before Run, from the goroutine that will call Run, or on the
-// loop's goroutine. Name resolution may block.
+// Call Listen on the loop's goroutine, or before Run (see "Ownership" in
+// the package documentation). Name resolution may block.
 func (l *Loop) Listen(network, address string) (net.Addr, error) {
 	return listenAddr(l.listen(network, address, false, nil))
 }

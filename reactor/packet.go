@@ -73,8 +73,8 @@ type PacketConn struct {
 // ListenPacket opens a packet socket bound to address and serves it with
 // the loop's Handler, which must implement PacketHandler. network is
 // "udp", "udp4", "udp6" or "unixgram" (a stale unixgram socket file is
-// removed first, as Listen does for "unix"). Call it before Run, from the
-// goroutine that will call Run, or on the loop's goroutine.
+// removed first, as Listen does for "unix"). Call it on the loop's
+// goroutine, or before Run (see "Ownership" in the package documentation).
 func (l *Loop) ListenPacket(network, address string) (*PacketConn, error) {
 	return l.openPacket(network, address, false, false)
 }

@@ -1,6 +1,6 @@
-// Command reactor-echo is an echo server on one goreactor loop: every byte a
-// client sends comes back. It is the demo of the library and the server its
-// benchmarks measure.
+// Command reactor-echo is an echo server on goreactor loops, one per CPU
+// unless -loops says otherwise: every byte a client sends comes back. It is
+// the demo of the library.
 //
 //	go run ./cmd/reactor-echo                 # listens on 127.0.0.1:7777
 //	go run ./cmd/reactor-echo -addr 127.0.0.1:0 -stats 1s
