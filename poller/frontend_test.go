@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -76,7 +77,7 @@ func openCounting(t *testing.T, newM newMechanism) (Poller, *countingMechanism) 
 func TestModifyUnchanged(t *testing.T) {
 	for _, m := range mechanisms() {
 		t.Run(m.name, func(t *testing.T) {
-			checkFDs(t)
+			testkit.CheckFDs(t)
 			p, c := openCounting(t, m.open)
 			a, b := socketpair(t)
 			writeAll(t, b, []byte("x")) // a is readable and writable
@@ -157,7 +158,7 @@ var refusedClosed = []frontEndCase{
 // the same errors, word for word, and that a refused call does not reach the
 // mechanism. The fd is the same for every mechanism, since the errors name it.
 func TestFrontEndErrors(t *testing.T) {
-	checkFDs(t)
+	testkit.CheckFDs(t)
 	a, _ := socketpair(t)
 	var first []string // the error messages of the first mechanism
 	for _, m := range mechanisms() {

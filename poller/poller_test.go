@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -38,7 +39,7 @@ func TestConformance(t *testing.T) {
 					// Cleanups run last-in first-out: the fd check
 					// runs after the poller and the test's fds are
 					// closed, whether the test passed or not.
-					checkFDs(t)
+					testkit.CheckFDs(t)
 					c.run(t, openPoller(t, b.open))
 				})
 			}
@@ -67,15 +68,15 @@ var conformance = []struct {
 func TestClosedPoller(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			checkFDs(t)
-			before := openFDs(t)
+			testkit.CheckFDs(t)
+			before := testkit.OpenFDs(t)
 			p := openPoller(t, b.open)
 			a, peer := socketpair(t)
 			require.NoError(t, p.Add(a, Read))
 			require.NoError(t, p.Close())
-			after := openFDs(t)
-			require.Equal(t, sorted([]int{a, peer}), after.since(before), "Close frees the poller's fds, and only them")
-			require.Empty(t, before.since(after), "Close leaves the fds open before it alone")
+			after := testkit.OpenFDs(t)
+			require.Equal(t, sorted([]int{a, peer}), after.Since(before), "Close frees the poller's fds, and only them")
+			require.Empty(t, before.Since(after), "Close leaves the fds open before it alone")
 			var r Ready
 			for name, err := range map[string]error{
 				"Add":    p.Add(a, Read),

@@ -103,3 +103,22 @@ func CheckLeaks(t testing.TB) {
 		}
 	})
 }
+
+// CheckFDs registers a cleanup, run after every cleanup the test registers
+// later, that fails the test unless exactly the fds open now are open then:
+// none opened and left open, and none that was open now closed (a double
+// close takes a number that belongs to someone else). It does not wait:
+// it is for tests that own every fd they touch, such as the poller's.
+func CheckFDs(t testing.TB) {
+	t.Helper()
+	before := OpenFDs(t)
+	t.Cleanup(func() {
+		after := OpenFDs(t)
+		if left := after.Since(before); len(left) > 0 {
+			t.Errorf("fds the test left open:%s", after.Describe(left))
+		}
+		if gone := before.Since(after); len(gone) > 0 {
+			t.Errorf("fds the test closed but did not open:%s", before.Describe(gone))
+		}
+	})
+}
