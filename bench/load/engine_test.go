@@ -11,13 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
 )
-
-// testLimit bounds every wait of a test, so that a bug fails the test
-// instead of hanging it.
-const testLimit = 30 * time.Second
 
 // echoHandler is the echo server the engine is tested against. With
 // corruptAt > 0 it flips a bit of the byte at that offset of every
@@ -64,7 +61,7 @@ func startEcho(t *testing.T, network string, h reactor.Handler) string {
 		select {
 		case err := <-done:
 			require.NoError(t, err)
-		case <-time.After(testLimit):
+		case <-time.After(testkit.Limit):
 			t.Fatal("the echo server did not stop")
 		}
 	})
@@ -89,33 +86,6 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
-// checkLeaks registers a cleanup, run after every later one, that waits
-// for the goroutine and fd counts to come back to what they are now.
-func checkLeaks(t *testing.T) {
-	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
-	t.Cleanup(func() {
-		deadline := time.Now().Add(testLimit)
-		for {
-			g, f := runtime.NumGoroutine(), openFDs(t)
-			if g <= goroutines && f <= fds {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("leak: %d goroutines and %d fds at the start, %d and %d at the end", goroutines, fds, g, f)
-			}
-			time.Sleep(time.Millisecond) // waiting for exits that signal nothing
-		}
-	})
-}
-
-func openFDs(t testing.TB) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return 0 // no /proc: fds are not checked
-	}
-	return len(ents)
-}
-
 func quick(addr string) Config {
 	return Config{
 		Addr:     addr,
@@ -136,11 +106,11 @@ func checkSane(t *testing.T, r Result, log *logBuffer) {
 	require.LessOrEqual(t, r.P999, r.Max)
 	// The window closes on a timer: never early, late if the machine is busy.
 	require.GreaterOrEqual(t, r.Duration, 300*time.Millisecond)
-	require.Less(t, r.Duration, testLimit)
+	require.Less(t, r.Duration, testkit.Limit)
 }
 
 func TestRunClosedLoop(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr := startEcho(t, "tcp", echoHandler{})
 	for _, depth := range []int{1, 16} {
 		log := new(logBuffer)
@@ -159,7 +129,7 @@ func TestRunClosedLoop(t *testing.T) {
 }
 
 func TestRunOpenLoop(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr := startEcho(t, "tcp", echoHandler{})
 	log := new(logBuffer)
 	cfg := quick(addr)
@@ -183,7 +153,7 @@ func TestRunOpenLoop(t *testing.T) {
 }
 
 func TestRunUnixSocket(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr := startEcho(t, "unix", echoHandler{})
 	log := new(logBuffer)
 	cfg := quick(addr)
@@ -196,7 +166,7 @@ func TestRunUnixSocket(t *testing.T) {
 // TestRunDetectsCorruption: a server that flips one bit in each stream is
 // caught, on every connection, which is then closed.
 func TestRunDetectsCorruption(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr := startEcho(t, "tcp", echoHandler{corruptAt: 100})
 	log := new(logBuffer)
 	cfg := quick(addr)
@@ -208,7 +178,7 @@ func TestRunDetectsCorruption(t *testing.T) {
 }
 
 func TestRunNoServer(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
@@ -238,7 +208,7 @@ func (c *cancelOn) Write(p []byte) (int, error) {
 // TestRunCancelled: a run ends when its context does, in the middle of the
 // measured window (as on SIGINT), and says so.
 func TestRunCancelled(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr := startEcho(t, "tcp", echoHandler{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -255,7 +225,7 @@ func TestRunIdle(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr := startEcho(t, "tcp", echoHandler{})
 	log := new(logBuffer)
 	r, err := RunIdle(context.Background(), Config{Addr: addr, Conns: 300, ServerPID: os.Getpid(), Log: log})

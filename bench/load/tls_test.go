@@ -2,13 +2,7 @@ package load
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"os"
 	"runtime"
@@ -17,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -33,28 +28,10 @@ type tlsEcho struct {
 	resumed   atomic.Int64
 }
 
-// testCert makes a self-signed ECDSA P-256 certificate for 127.0.0.1.
-func testCert(t testing.TB) tls.Certificate {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "load test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
 // startTLSEcho runs a TLS echo server until the test ends.
 func startTLSEcho(t *testing.T, corruptAt int) (string, *tlsEcho) {
 	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{testCert(t)}})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{testkit.Certs(t).Server}})
 	require.NoError(t, err)
 	s := &tlsEcho{corruptAt: corruptAt, ln: ln, conns: map[net.Conn]bool{}}
 	s.wg.Go(s.accept)
@@ -124,7 +101,7 @@ func quickTLS(addr string, version uint16) Config {
 }
 
 func TestRunTLS(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr, _ := startTLSEcho(t, 0)
 	for _, tc := range []struct {
 		size, depth int
@@ -156,7 +133,7 @@ func TestRunTLS(t *testing.T) {
 // plaintext of each stream is caught, on every connection, which is then
 // closed.
 func TestRunTLSDetectsCorruption(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr, _ := startTLSEcho(t, 100)
 	log := new(logBuffer)
 	cfg := quickTLS(addr, tls.VersionTLS13)
@@ -168,7 +145,7 @@ func TestRunTLSDetectsCorruption(t *testing.T) {
 }
 
 func TestRunTLSNoServer(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
@@ -184,7 +161,7 @@ func TestRunTLSNoServer(t *testing.T) {
 // TestRunTLSPlainServer: a server that does not speak TLS fails every
 // handshake, and the run says so.
 func TestRunTLSPlainServer(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr := startEcho(t, "tcp", echoHandler{})
 	cfg := quickTLS(addr, tls.VersionTLS13)
 	cfg.Conns, cfg.DialTimeout = 2, 2*time.Second
@@ -195,7 +172,7 @@ func TestRunTLSPlainServer(t *testing.T) {
 // TestRunTLSCancelled: a run ends when its context does, in the middle of
 // the measured window, and says so.
 func TestRunTLSCancelled(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr, _ := startTLSEcho(t, 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -212,7 +189,7 @@ func TestRunIdleTLS(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr, srv := startTLSEcho(t, 0)
 	log := new(logBuffer)
 	r, err := RunIdle(context.Background(), Config{
@@ -229,7 +206,7 @@ func TestRunIdleTLS(t *testing.T) {
 }
 
 func TestRunHandshakes(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr, srv := startTLSEcho(t, 0)
 	log := new(logBuffer)
 	cfg := quickTLS(addr, tls.VersionTLS13)
@@ -260,7 +237,7 @@ func TestRunHandshakes(t *testing.T) {
 
 // TestRunHandshakesTCP: without TLS a round is a TCP connect and an echo.
 func TestRunHandshakesTCP(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr := startEcho(t, "tcp", echoHandler{})
 	log := new(logBuffer)
 	cfg := quick(addr)
@@ -274,7 +251,7 @@ func TestRunHandshakesTCP(t *testing.T) {
 
 // TestRunHandshakesCorruption: a bad echo fails its round.
 func TestRunHandshakesCorruption(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	addr, _ := startTLSEcho(t, 10)
 	log := new(logBuffer)
 	cfg := quickTLS(addr, tls.VersionTLS13)
@@ -285,7 +262,7 @@ func TestRunHandshakesCorruption(t *testing.T) {
 }
 
 func TestRunHandshakesNoServer(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()

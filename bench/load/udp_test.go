@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -71,7 +72,7 @@ func quickUDP(addr string) Config {
 // kept well below what the default buffer holds (large datagrams take
 // about twice their size of it).
 func TestRunUDP(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	srv := &udpEcho{}
 	addr := srv.start(t)
 	for _, tc := range []struct{ size, depth int }{{64, 1}, {64, 8}, {MinUDPSize, 2}, {1472, 4}, {9000, 1}} {
@@ -105,7 +106,7 @@ func TestRunUDP(t *testing.T) {
 // client for longer than the loss timeout: the drops are counted lost,
 // and the echoes go on at about nine for each.
 func TestRunUDPLoss(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	for _, depth := range []int{1, 4} {
 		srv := &udpEcho{dropEvery: 10}
 		addr := srv.start(t)
@@ -124,7 +125,7 @@ func TestRunUDPLoss(t *testing.T) {
 
 // TestRunUDPLate: an echo that comes twice counts once, and then as late.
 func TestRunUDPLate(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	srv := &udpEcho{twice: true}
 	log := new(logBuffer)
 	cfg := quickUDP(srv.start(t))
@@ -140,7 +141,7 @@ func TestRunUDPLate(t *testing.T) {
 // TestRunUDPCorruption: a server that flips a bit of every datagram ends
 // every client at its first echo, and the run says that none came back.
 func TestRunUDPCorruption(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	srv := &udpEcho{corruptAt: 20}
 	log := new(logBuffer)
 	cfg := quickUDP(srv.start(t))
@@ -154,7 +155,7 @@ func TestRunUDPCorruption(t *testing.T) {
 // TestRunUDPNoServer: with nothing listening, the system reports it
 // (ECONNREFUSED) on each connected socket.
 func TestRunUDPNoServer(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	require.NoError(t, err)
 	addr := c.LocalAddr().String()
@@ -167,7 +168,7 @@ func TestRunUDPNoServer(t *testing.T) {
 
 // TestRunUDPCancelled: a run ends when its context does, and says so.
 func TestRunUDPCancelled(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	srv := &udpEcho{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -78,7 +79,7 @@ func (s *server) next(t *testing.T) string {
 	case line, ok := <-s.lines:
 		require.True(t, ok, "the server's output ended")
 		return line
-	case <-time.After(30 * time.Second):
+	case <-time.After(testkit.Limit):
 		t.Fatal("the server printed nothing")
 		return ""
 	}
@@ -91,7 +92,7 @@ func (s *server) dial(t *testing.T) net.Conn {
 	c, err := net.Dial("tcp", s.addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(30 * time.Second))
+	c.SetDeadline(time.Now().Add(testkit.Limit))
 	return c
 }
 

@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/certs"
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,7 +30,7 @@ func tlsEcho(t *testing.T, addr string, check func(der []byte) error) {
 			},
 		})
 		require.NoError(t, err, tls.VersionName(v))
-		c.SetDeadline(time.Now().Add(30 * time.Second))
+		c.SetDeadline(time.Now().Add(testkit.Limit))
 		msg := []byte("hello over " + tls.VersionName(v))
 		_, err = c.Write(msg)
 		require.NoError(t, err)
@@ -65,14 +64,13 @@ func TestTLSSelfSigned(t *testing.T) {
 // TestTLSCertFiles: -tls-cert and -tls-key serve the certificate in the
 // files.
 func TestTLSCertFiles(t *testing.T) {
-	cert, err := selfSignedCert()
+	cert := testkit.Certs(t).Server
+	certPEM, keyPEM, err := certs.PEM(cert)
 	require.NoError(t, err)
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600))
-	keyDER, err := x509.MarshalECPrivateKey(cert.PrivateKey.(*ecdsa.PrivateKey))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+	require.NoError(t, os.WriteFile(certFile, certPEM, 0o600))
+	require.NoError(t, os.WriteFile(keyFile, keyPEM, 0o600))
 	s := startServer(t, fmt.Sprintf("-addr 127.0.0.1:0 -tls-cert %s -tls-key %s", certFile, keyFile))
 	tlsEcho(t, s.addr, func(der []byte) error {
 		if !bytes.Equal(der, cert.Certificate[0]) {

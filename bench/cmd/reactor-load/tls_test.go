@@ -3,14 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,21 +13,15 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
 // startTLSEcho runs a crypto/tls echo server, a goroutine per connection,
-// with a self-signed ECDSA P-256 certificate, until the test ends.
+// with the test certificate, until the test ends.
 func startTLSEcho(t *testing.T) string {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", testkit.ServerTLS(t))
 	require.NoError(t, err)
 	var (
 		wg    sync.WaitGroup

@@ -2,20 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"net"
 	"os"
 	"sort"
 	"strings"
-	"time"
+
+	"github.com/goreactor/reactor/internal/certs"
 )
 
 // keyPair is the server's certificate and private key in PEM. The servers
@@ -78,39 +72,16 @@ func loadKeyPair(certFile, keyFile string) (*keyPair, error) {
 	return kp, nil
 }
 
-// selfSigned makes an ECDSA P-256 certificate for the loopback addresses
-// and localhost, signed by its own key. It lives only as long as the
-// process, so it is valid for a day; the clients of a benchmark do not
-// verify it.
+// selfSigned makes a certificate for the loopback addresses and localhost,
+// signed by its own key; the clients of a benchmark do not verify it.
 func selfSigned() (*keyPair, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, err := certs.SelfSigned("peer-echo")
 	if err != nil {
 		return nil, err
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
+	certPEM, keyPEM, err := certs.PEM(cert)
 	if err != nil {
 		return nil, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: "peer-echo"},
-		NotBefore:    time.Now().Add(-time.Minute),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, err
-	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	return &keyPair{
-		cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		key:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}),
-	}, nil
+	return &keyPair{cert: certPEM, key: keyPEM}, nil
 }
