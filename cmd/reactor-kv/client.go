@@ -50,7 +50,7 @@ type client struct {
 	openLen   int
 	forwarded int   // requests, or parts, forwarded to other shards whose replies have not come back
 	blocked   bool  // requests wait in the input for the queue, and reading is paused
-	quitting  bool  // QUIT or a protocol error: nothing more is read, and the connection closes once its replies are written
+	quitting  bool  // QUIT, the peer's FIN or a protocol error: nothing more is read, and the connection closes once its replies are written
 	reason    error // why it closes, for OnClose: nil after QUIT
 	closed    bool  // OnClose has run
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"testing"
 
@@ -118,4 +119,22 @@ func TestLoopsForwardedRepliesBounded(t *testing.T) {
 	require.NotZero(t, each[homeLoop(t, srv)].ReadPauses, "the output reached the high watermark")
 	now, _ := srv.queued(t)
 	require.Zero(t, now, "nothing is left in the queue")
+}
+
+// TestLoopsForwardedBeforeFIN: a client that sends its requests and then
+// FIN still gets every reply, those coming from the other loop included,
+// before the connection closes.
+func TestLoopsForwardedBeforeFIN(t *testing.T) {
+	srv, addr := startServerOf(t, defaults(2))
+	conn := dial(t, addr)
+	keys, replies := largeValues(t, srv, conn, 2, 100)
+	const n = 100
+	var req strings.Builder
+	for i := range n {
+		req.WriteString(command("GET", keys[i%len(keys)]))
+	}
+	conn.send(t, req.String())
+	require.NoError(t, conn.Conn.(*net.TCPConn).CloseWrite())
+	readGETs(t, conn, replies, n)
+	conn.eof(t)
 }

@@ -61,6 +61,16 @@ func (s *shard) OnWritable(c *reactor.Conn) {
 	}
 }
 
+// OnPeerClose: the client sent FIN after its requests. Those whole in the
+// input have been answered or forwarded (while any wait in the input,
+// reading is paused, so the FIN is read after them); as after QUIT, the
+// connection closes once their replies are written.
+func (s *shard) OnPeerClose(c *reactor.Conn) {
+	cl := c.Context().(*client)
+	cl.quit(nil)
+	cl.closeIfDone()
+}
+
 // OnClose drops the replies in the client's queue; those still on their
 // way from other shards find the client closed and are dropped too.
 func (s *shard) OnClose(c *reactor.Conn, _ error) {
