@@ -16,7 +16,7 @@ import (
 // for the rest (a body that would pass the limit, say).
 func TestLimits(t *testing.T) {
 	cfg := testConfig()
-	cfg.lim = httpx.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024}
+	cfg.lim = httpx.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024, MaxChunkOverhead: 4096}
 	s := start(t, cfg)
 	const post = "POST /echo HTTP/1.1\r\nHost: x\r\n"
 	longExt := ";" + strings.Repeat("e", 1000) + "\r\n"
@@ -32,8 +32,8 @@ func TestLimits(t *testing.T) {
 		{"Content-Length", post + "Content-Length: 1025\r\n\r\n", 413},
 		{"chunk size", post + "Transfer-Encoding: chunked\r\n\r\n200\r\n" + strings.Repeat("c", 512) + "\r\n201\r\n", 413},
 		// Chunks of one byte, each with a kilobyte of extension, take the
-		// encoding past the input's room for a request long before their
-		// data reaches MaxBody.
+		// framing past MaxChunkOverhead long before their data reaches
+		// MaxBody.
 		{"chunked encoding", post + "Transfer-Encoding: chunked\r\n\r\n" + strings.Repeat("1"+longExt+"x\r\n", 100), 413},
 		{"not HTTP", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400},
 		{"malformed field", "GET / HTTP/1.1\r\nHost: x\r\nNo colon\r\n\r\n", 400},
@@ -60,7 +60,7 @@ func TestLimits(t *testing.T) {
 // TestLimitsAtTheirValue: a request at every limit at once is answered.
 func TestLimitsAtTheirValue(t *testing.T) {
 	cfg := testConfig()
-	cfg.lim = httpx.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024}
+	cfg.lim = httpx.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024, MaxChunkOverhead: 4096}
 	s := start(t, cfg)
 	conn, br := s.dial(t)
 	line := "POST /echo?" + strings.Repeat("q", 64-len("POST /echo? HTTP/1.1")) + " HTTP/1.1\r\n"
@@ -92,6 +92,9 @@ func TestBadFlags(t *testing.T) {
 	cfg.lim.MaxHeaders = 0
 	err := serve(t.Context(), cfg, nil)
 	require.ErrorContains(t, err, "MaxHeaders 0")
+	cfg = testConfig()
+	cfg.lim.MaxChunkOverhead = 0
+	require.ErrorContains(t, serve(t.Context(), cfg, nil), "MaxChunkOverhead 0")
 	cfg = testConfig()
 	cfg.loops = 0
 	require.Error(t, serve(t.Context(), cfg, nil))

@@ -18,7 +18,9 @@
 // the connection closes after the answer: a request line over
 // -max-request-line gets 414, a header section over -max-header-bytes or
 // with more fields than -max-headers gets 431, a body over -max-body gets
-// 413 (told by its Content-Length, or by its chunks' sizes as they come),
+// 413 (told by its Content-Length, or by its chunks' sizes as they come:
+// the decoded data is what counts), a chunked body whose framing (size
+// lines, extensions, line ends) passes -max-chunk-overhead gets 413 too,
 // and a malformed request 400.
 //
 // Each loop is a goroutine with its own connections (reactor.Group; -loops,
@@ -62,7 +64,8 @@ func main() {
 	flag.IntVar(&cfg.lim.MaxRequestLine, "max-request-line", httpx.DefaultMaxRequestLine, "longest request line, in bytes (longer: 414)")
 	flag.IntVar(&cfg.lim.MaxHeaderBytes, "max-header-bytes", httpx.DefaultMaxHeaderBytes, "largest header section, in bytes (larger: 431)")
 	flag.IntVar(&cfg.lim.MaxHeaders, "max-headers", httpx.DefaultMaxHeaders, "most header fields in a request (more: 431)")
-	flag.IntVar(&cfg.lim.MaxBody, "max-body", httpx.DefaultMaxBody, "largest request body, in bytes (larger: 413)")
+	flag.IntVar(&cfg.lim.MaxBody, "max-body", httpx.DefaultMaxBody, "largest request body, in bytes, after chunked decoding (larger: 413)")
+	flag.IntVar(&cfg.lim.MaxChunkOverhead, "max-chunk-overhead", httpx.DefaultMaxChunkOverhead, "most bytes of a chunked body's framing, besides its data (more: 413)")
 	flag.DurationVar(&cfg.idle, "idle-timeout", time.Minute, "close a connection that sends nothing for this long (0: never)")
 	flag.Parse()
 
@@ -109,8 +112,9 @@ const (
 
 // loopOptions sizes a loop's buffers to the limits. The input must hold a
 // whole request, since a request is answered once it has all arrived: the
-// largest head and body, an eighth more for the framing of a chunked body
-// (a larger encoding gets 413), and a read's worth of what follows.
+// largest head, the largest body, which is a chunked one at the limits of
+// its data and its framing (httpx.Limits.MaxChunkedBody), and a read's
+// worth of what follows.
 //
 // The output holds the largest answer (an echo of the largest body) above
 // the high watermark. An answer that does not fit (small requests get
@@ -119,7 +123,7 @@ const (
 // above the high watermark, where reading pauses until it drains.
 func loopOptions(cfg config) []reactor.Option {
 	lim := cfg.lim
-	in := lim.MaxHead() + lim.MaxBody + lim.MaxBody/8 + reactor.DefaultReadBufferSize
+	in := lim.MaxHead() + lim.MaxChunkedBody() + reactor.DefaultReadBufferSize
 	out := max(reactor.DefaultMaxOutput, highWater+lim.MaxBody+maxResponseHead)
 	opts := []reactor.Option{
 		reactor.WithMaxInput(in),

@@ -168,16 +168,20 @@ func (s *server) answer(c *reactor.Conn, buf []byte) (int, error) {
 		end = n + max(r.ContentLength, 0)
 	}
 	if end == 0 {
-		return 0, s.await(c)
+		return 0, s.await(c, len(buf) == c.Buffered())
 	}
 	return end, s.respond(c, buf[n:end])
 }
 
-// await is called while the body of a request is arriving.
-func (s *server) await(c *reactor.Conn) error {
-	if c.InputFull() {
-		// Only a chunked body's encoding can outgrow the input: the
-		// input holds a Content-Length body of the maximum size.
+// await is called while the body of a request is arriving; first says
+// that the request is at the front of the input, with no answered request
+// before it waiting to be consumed.
+func (s *server) await(c *reactor.Conn, first bool) error {
+	if c.InputFull() && first {
+		// The input holds the largest request within the limits
+		// (loopOptions), and Scan refuses a chunked body before it
+		// passes them, so this one has passed a limit. (Behind answered
+		// requests it waits: consuming them makes room.)
 		return httpx.ErrBodyTooLarge
 	}
 	r := &s.req

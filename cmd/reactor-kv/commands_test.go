@@ -58,6 +58,22 @@ func TestInline(t *testing.T) {
 	require.Equal(t, "+PONG\r\n", c.reply(t))
 }
 
+// TestInlineQuotes: an inline command's words are split as redis-server
+// splits them: quotes keep a word's spaces, double quotes take escapes.
+// Unbalanced quotes are a protocol error, which closes the connection.
+func TestInlineQuotes(t *testing.T) {
+	c := dial(t, startServer(t, defaults(1)))
+	c.send(t, `SET q "hello world"`+"\r\n"+"GET q\r\n")
+	require.Equal(t, "+OK\r\n", c.reply(t))
+	require.Equal(t, bulk("hello world"), c.reply(t))
+	c.send(t, `SET 'a key' "tab\there\x21 \"quoted\""`+"\r\n"+`GET "a key"`+"\r\n")
+	require.Equal(t, "+OK\r\n", c.reply(t))
+	require.Equal(t, bulk("tab\there! \"quoted\""), c.reply(t))
+	c.send(t, `SET q "unbalanced`+"\r\n"+"PING\r\n")
+	require.Equal(t, "-ERR Protocol error: unbalanced quotes in request\r\n", c.reply(t))
+	c.eof(t)
+}
+
 // TestQuit: QUIT is answered, then the connection closes; what the client
 // sent after it is not run.
 func TestQuit(t *testing.T) {

@@ -25,6 +25,7 @@ func TestProtocolErrorsClose(t *testing.T) {
 		{"not a bulk string", "*1\r\n:1\r\n", "expected '$'"},
 		{"no CRLF after the bulk", "*1\r\n$4\r\nPINGxx", "expected CRLF after bulk data"},
 		{"inline line too long", strings.Repeat("x", 1<<10+2), "too big inline request or header"},
+		{"unbalanced quotes", "SET k \"v\r\n", "unbalanced quotes in request"},
 		{"request over -max-request", command("ECHO", value, value, value, value), "request larger than the server's limit"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/goreactor/reactor/cmd/reactor-kv/kv"
 	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
-	"github.com/goreactor/reactor/reactor"
 )
 
 // With -loops N the keys are spread over N shards, one per loop, by their
@@ -13,10 +10,8 @@ import (
 // another shard's key is forwarded to that shard's loop with Post, run
 // there, and its reply posted back; the connection's replies must still
 // leave in the order of its requests. So each client keeps a queue of the
-// replies it waits for (slots): a reply computed here is written at once
-// while nothing is awaited, else appended to the queue, behind the awaited
-// ones; a reply that comes back fills its slot, and the slots at the head
-// of the queue that are complete are written.
+// replies it waits for (slots, client.go), which also bounds what they
+// hold.
 //
 // A request with keys on several shards (MGET, MSET, DEL, EXISTS) is split
 // into one part per key, each run on its key's shard; its slot combines the
@@ -27,16 +22,6 @@ import (
 // The requests a round forwards to one shard travel together: one Post
 // there, one Post back, whatever their number.
 
-// client is the state of one connection.
-type client struct {
-	c        *reactor.Conn
-	queue    []*slot // replies not written yet, oldest first, from queue[head]
-	head     int
-	quitting bool  // QUIT or a protocol error: nothing more is read, and the connection closes once its replies are written
-	reason   error // why it closes, for OnClose: nil after QUIT
-	closed   bool  // OnClose has run
-}
-
 // slot is one awaited reply, or, once complete, replies in the queue
 // behind an awaited one.
 type slot struct {
@@ -46,6 +31,7 @@ type slot struct {
 	parts [][]byte
 	sum   int64
 	err   []byte // the first error reply of a part, which is then the reply
+	size  int    // the bytes of replies it holds, until local replies are appended to it
 }
 
 // combine says how the replies of a request's parts make its reply.
@@ -157,7 +143,7 @@ func (s *shard) runPart(cl *client, sl *slot, i, to int, cmd *kv.Command, args [
 		return
 	}
 	r := s.ks.Exec(nil, cmd, args)
-	sl.complete(i, r[:len(r):len(r)])
+	cl.hold(sl.complete(i, r[:len(r):len(r)]))
 }
 
 // forward adds a request to the round's batch for shard to.
@@ -168,6 +154,7 @@ func (s *shard) forward(to int, cl *client, sl *slot, part int, cmd *kv.Command,
 		s.outbox[to] = b
 	}
 	b.ops = append(b.ops, op{cl: cl, sl: sl, part: part, cmd: cmd, nargs: len(args)})
+	cl.forwarded++
 	for _, a := range args {
 		b.data = append(b.data, a...)
 		b.ends = append(b.ends, len(b.data))
@@ -185,7 +172,8 @@ func (s *shard) post() {
 		owner := s.srv.shards[to]
 		if err := owner.loop.Post(func() { owner.run(b) }); err != nil {
 			for _, o := range b.ops {
-				o.sl.complete(o.part, errStopping[:len(errStopping):len(errStopping)])
+				o.cl.hold(o.sl.complete(o.part, errStopping[:len(errStopping):len(errStopping)]))
+				o.cl.forwarded--
 				o.cl.drain()
 			}
 		}
@@ -213,34 +201,43 @@ func (s *shard) run(b *batch) {
 }
 
 // finish takes a batch's replies back to their slots, on the loop of the
-// connections that sent them, and writes what is complete.
+// connection that sent them, and goes on with it (resume).
 func (s *shard) finish(b *batch) {
 	at := 0
 	for i, o := range b.ops {
 		end := b.rends[i]
-		o.sl.complete(o.part, b.reply[at:end:end]) // capped: appending to it copies
+		o.cl.hold(o.sl.complete(o.part, b.reply[at:end:end])) // capped: appending to it copies
+		o.cl.forwarded--
 		at = end
-		o.cl.drain()
+	}
+	var last *client
+	for _, o := range b.ops {
+		if o.cl != last {
+			s.resume(o.cl)
+			last = o.cl
+		}
 	}
 }
 
 // complete records the reply of part i; with the last part, the slot's
-// reply is made.
-func (sl *slot) complete(i int, reply []byte) {
+// reply is made. It returns how many bytes that adds to what the slot
+// holds (fewer, for a reply made of its parts, if some were errors).
+func (sl *slot) complete(i int, reply []byte) int {
+	before := sl.size
 	switch {
 	case sl.how == combineOne:
-		sl.buf = reply
+		sl.buf, sl.size = reply, len(reply)
 	case reply[0] == '-':
 		if sl.err == nil {
-			sl.err = reply
+			sl.err, sl.size = reply, sl.size+len(reply)
 		}
 	case sl.how == combineSum:
 		sl.sum += integer(reply)
 	case sl.how == combineArray:
-		sl.parts[i] = reply
+		sl.parts[i], sl.size = reply, sl.size+len(reply)
 	}
 	if sl.wait--; sl.wait > 0 || sl.how == combineOne {
-		return
+		return sl.size - before
 	}
 	switch {
 	case sl.err != nil:
@@ -254,8 +251,9 @@ func (sl *slot) complete(i int, reply []byte) {
 		for _, p := range sl.parts {
 			sl.buf = append(sl.buf, p...)
 		}
-		sl.parts = nil
 	}
+	sl.parts, sl.size = nil, len(sl.buf)
+	return sl.size - before
 }
 
 // integer reads an integer reply, ":<n>\r\n", as the keyspace writes it.
@@ -271,59 +269,4 @@ func integer(reply []byte) int64 {
 		return -n
 	}
 	return n
-}
-
-// waiting reports whether a reply is awaited, or queued behind one.
-func (cl *client) waiting() bool { return cl.head < len(cl.queue) }
-
-// push queues sl behind the client's other replies.
-func (cl *client) push(sl *slot) *slot {
-	cl.queue = append(cl.queue, sl)
-	return sl
-}
-
-// tail returns the slot that a local reply is appended to, while replies
-// are awaited: the last one if it is complete, else a new one.
-func (cl *client) tail() *slot {
-	if last := cl.queue[len(cl.queue)-1]; last.wait == 0 {
-		return last
-	}
-	return cl.push(&slot{})
-}
-
-// drain writes the complete replies at the head of the queue.
-func (cl *client) drain() {
-	for cl.waiting() && cl.queue[cl.head].wait == 0 {
-		cl.write(cl.queue[cl.head].buf)
-		cl.queue[cl.head] = nil
-		cl.head++
-	}
-	if !cl.waiting() {
-		cl.queue, cl.head = cl.queue[:0], 0
-	}
-	cl.closeIfDone()
-}
-
-// write queues replies on the connection. A client whose replies pile up
-// past the output limit is not reading them: it is disconnected.
-func (cl *client) write(p []byte) {
-	if cl.closed || len(p) == 0 {
-		return
-	}
-	if _, err := cl.c.Write(p); err != nil && !errors.Is(err, reactor.ErrClosed) {
-		cl.c.CloseWithError(err)
-	}
-}
-
-// quit stops reading requests: the connection closes, with reason, once
-// the replies so far are written.
-func (cl *client) quit(reason error) {
-	cl.quitting, cl.reason = true, reason
-}
-
-// closeIfDone closes a quitting connection once no reply is awaited.
-func (cl *client) closeIfDone() {
-	if cl.quitting && !cl.waiting() && !cl.closed {
-		cl.c.CloseWithError(cl.reason) // ErrClosed if it is closing already: nothing to do
-	}
 }

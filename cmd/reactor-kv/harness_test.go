@@ -207,3 +207,38 @@ func waitFor(t *testing.T, what, want string, f func() string) {
 		time.Sleep(time.Millisecond) // polling the server's own clock
 	}
 }
+
+// homeLoop returns the loop that serves the test's only connection: the
+// one whose counters show an open connection.
+func homeLoop(t *testing.T, srv *server) int {
+	t.Helper()
+	home := 0
+	waitFor(t, "loops with the connection", "1", func() string {
+		n := 0
+		for i, s := range srv.shards {
+			if s.loop.Stats().Conns > 0 {
+				home, n = i, n+1
+			}
+		}
+		return strconv.Itoa(n)
+	})
+	return home
+}
+
+// queued returns the bytes of replies waiting in the connections' queues
+// of every shard (forward.go), now and at their most, as each loop's
+// goroutine sees them.
+func (srv *server) queued(t *testing.T) (now, peak int) {
+	t.Helper()
+	for _, s := range srv.shards {
+		got := make(chan [2]int, 1)
+		require.NoError(t, s.loop.Post(func() { got <- [2]int{s.queued, s.peakQueued} }))
+		select {
+		case q := <-got:
+			now, peak = now+q[0], peak+q[1]
+		case <-time.After(testLimit):
+			t.Fatal("a loop did not run a posted function")
+		}
+	}
+	return now, peak
+}

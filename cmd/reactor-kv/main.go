@@ -28,7 +28,11 @@
 // connections the group gives it (SO_REUSEPORT where the kernel spreads
 // them, else handed off by the first loop). A
 // request for a key of another loop is forwarded to it and its reply comes
-// back in order (forward.go). MGET, MSET, DEL and EXISTS whose keys are on
+// back in order (forward.go); replies awaited from other loops, and those
+// queued behind them, count against the connection's output as the
+// replies of one loop do, so a client that sends more than it reads finds
+// its requests waiting in the input, and still gets every reply
+// (client.go). MGET, MSET, DEL and EXISTS whose keys are on
 // several loops are split, one part per key, and their replies gathered;
 // FLUSHALL and DBSIZE run on every loop. Such a command is atomic only when
 // its keys share a loop: another client may see part of an MSET.
@@ -104,6 +108,7 @@ func newServer(cfg config) (*server, error) {
 		return nil, fmt.Errorf("-loops %d: must be at least 1", cfg.loops)
 	}
 	srv := &server{highWater: reactor.DefaultHighWatermark, shards: make([]*shard, cfg.loops)}
+	srv.maxOutput = max(reactor.DefaultMaxOutput, srv.highWater+2*cfg.limits.MaxBulk)
 	for i := range srv.shards {
 		parser, err := resp.NewParser(cfg.limits)
 		if err != nil {
@@ -119,10 +124,10 @@ func newServer(cfg config) (*server, error) {
 		reactor.WithLoopOptions(
 			// A request waits in the input until it is whole: the input
 			// holds the largest. Replies are bounded by the watermark
-			// (serve), but for an MGET of many large values, which
-			// disconnects its client.
+			// (serve, client.go), but for an MGET of many large values,
+			// which disconnects its client.
 			reactor.WithMaxInput(cfg.limits.MaxRequest),
-			reactor.WithMaxOutput(max(reactor.DefaultMaxOutput, srv.highWater+2*cfg.limits.MaxBulk)),
+			reactor.WithMaxOutput(srv.maxOutput),
 			reactor.WithWriteWatermarks(reactor.DefaultLowWatermark, srv.highWater),
 		))
 	if err != nil {

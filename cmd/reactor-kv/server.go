@@ -9,11 +9,13 @@ import (
 )
 
 // server is what the loops share, fixed once they run: the shards, one per
-// loop, and the output watermark at which a connection's requests wait.
+// loop, the output watermark at which a connection's requests wait, and
+// the most output a connection may queue.
 type server struct {
 	g         *reactor.Group
 	shards    []*shard
 	highWater int
+	maxOutput int
 }
 
 // shard is one loop's part of the server, and the loop's Handler: the
@@ -30,6 +32,11 @@ type shard struct {
 	outbox []*batch // per shard: the requests this round forwards there (nil: none)
 	argv   [][]byte // the arguments of a forwarded request being run here
 	part   [][]byte // the arguments of one part of a request split over shards
+
+	// The bytes of replies waiting in the queues of the shard's clients
+	// (client.go), now and at their most: what the loop's Stats do not
+	// count.
+	queued, peakQueued int
 }
 
 // maxKeptOut is the largest reply buffer a shard keeps between rounds.
@@ -40,28 +47,58 @@ type loopScheduler struct{ l *reactor.Loop }
 
 func (s loopScheduler) AfterFunc(d time.Duration, f func()) kv.Timer { return s.l.AfterFunc(d, f) }
 
-func (s *shard) OnOpen(c *reactor.Conn) { c.SetContext(&client{c: c}) }
+func (s *shard) OnOpen(c *reactor.Conn) { c.SetContext(&client{c: c, home: s}) }
 
 func (s *shard) OnData(c *reactor.Conn) { s.serve(c) }
 
-// OnWritable resumes the requests that waited for the output to drain.
+// OnWritable writes the replies that waited in the queue for the output to
+// drain, and resumes the requests that waited for it.
 func (s *shard) OnWritable(c *reactor.Conn) {
-	if c.Buffered() > 0 {
+	cl := c.Context().(*client)
+	cl.drain()
+	if c.Buffered() > 0 || cl.blocked {
 		s.serve(c)
 	}
 }
 
-// OnClose: replies still on their way from other shards find the client
-// closed and are dropped.
-func (s *shard) OnClose(c *reactor.Conn, _ error) { c.Context().(*client).closed = true }
+// OnPeerClose: the client sent FIN after its requests. Those whole in the
+// input have been answered or forwarded (while any wait in the input,
+// reading is paused, so the FIN is read after them); as after QUIT, the
+// connection closes once their replies are written.
+func (s *shard) OnPeerClose(c *reactor.Conn) {
+	cl := c.Context().(*client)
+	cl.quit(nil)
+	cl.closeIfDone()
+}
+
+// OnClose drops the replies in the client's queue; those still on their
+// way from other shards find the client closed and are dropped too.
+func (s *shard) OnClose(c *reactor.Conn, _ error) {
+	cl := c.Context().(*client)
+	cl.closed = true
+	cl.drain()
+}
+
+// hold adds n bytes (fewer if n < 0) to those waiting in the clients'
+// queues.
+func (s *shard) hold(n int) {
+	s.queued += n
+	s.peakQueued = max(s.peakQueued, s.queued)
+}
 
 // serve answers the whole requests in c's input, in rounds: a round ends
-// at the end of the input, or when the output reaches the high watermark.
-// Each round's replies leave with one Write; the loop sends them at the end
-// of its pass, with those of every earlier round, in one system call. A
-// partial request stays in the input for the next OnData. Requests that
-// wait for the output to drain are taken up by OnWritable, or by the next
-// round if the Write sent enough at once (see reactor.Conn.Write).
+// at the end of the input, or when the replies, queued in the output and
+// in the client's queue, reach the high watermark, or when too many are
+// awaited from other shards (client.go). Each round's replies leave with
+// one Write; the loop sends them at the end of its pass, with those of
+// every earlier round, in one system call. A partial request stays in the
+// input for the next OnData.
+//
+// Requests that wait for the output to drain are taken up by OnWritable
+// (the loop reads nothing meanwhile), or by the next round if the Write
+// sent enough at once (see reactor.Conn.Write). Requests that wait for the
+// client's queue are taken up when replies come back (resume) or leave
+// (OnWritable); serve pauses reading meanwhile.
 func (s *shard) serve(c *reactor.Conn) {
 	cl := c.Context().(*client)
 	for !cl.quitting {
@@ -69,19 +106,37 @@ func (s *shard) serve(c *reactor.Conn) {
 		used, paused := s.round(cl, p)
 		c.Discard(used)
 		s.flush(cl)
-		if !paused || c.Pending() >= s.srv.highWater {
+		switch {
+		case !paused:
+			cl.unblock()
+			return
+		case c.Pending() >= s.srv.highWater:
+			return // the loop has paused reading, until OnWritable
+		case cl.backlogged():
+			cl.block()
 			return
 		}
 	}
 	c.Discard(c.Buffered()) // after QUIT or a protocol error nothing more is read
 }
 
-// round answers the requests in p until the output reaches the high
-// watermark (paused) or p has no whole request left, and returns how many
-// bytes it used. A protocol error is answered, and ends the connection.
+// resume goes on with a client some of whose replies came back: those now
+// at the head of its queue are written, and the requests that waited for
+// the queue are taken up if it has room.
+func (s *shard) resume(cl *client) {
+	cl.drain()
+	if cl.blocked && !cl.closed && !cl.backlogged() {
+		s.serve(cl.c)
+	}
+}
+
+// round answers the requests in p until the replies reach the high
+// watermark or too many are awaited (paused), or p has no whole request
+// left, and returns how many bytes it used. A protocol error is answered,
+// and ends the connection.
 func (s *shard) round(cl *client, p []byte) (used int, paused bool) {
 	for used < len(p) {
-		if cl.c.Pending()+len(s.out) >= s.srv.highWater {
+		if cl.c.Pending()+len(s.out)+cl.backlog() >= s.srv.highWater || cl.forwarded >= maxForwarded {
 			return used, true
 		}
 		args, n, err := s.parser.Parse(p[used:])

@@ -9,9 +9,10 @@ import "bytes"
 // once per read. The zero value is ready for a body; Reset makes it ready
 // for the next one.
 type ChunkedBody struct {
-	scanned int // bytes of whole chunks accepted, from the body's start
-	size    int // their data, in bytes
-	end     int // the body's length, once known
+	scanned  int // bytes of whole chunks accepted, from the body's start
+	size     int // their data, in bytes
+	overhead int // their framing, in bytes: scanned - size
+	end      int // the body's length, once known
 }
 
 // Reset makes b ready to scan another body.
@@ -26,8 +27,11 @@ func (b *ChunkedBody) Size() int { return b.size }
 // has all arrived, up to the end of its trailer section; 0 while it has
 // not. Once it has found the end, it returns it again. It returns
 // ErrBodyTooLarge as soon as a chunk's size takes the data past
-// lim.MaxBody, ErrChunk for a malformed chunk, and the errors of the
-// header limits for a trailer section that passes them.
+// lim.MaxBody, ErrChunkOverhead as soon as a chunk-size line, or the line
+// end after a chunk's data, takes the framing past lim.MaxChunkOverhead,
+// ErrChunk for a malformed chunk, and the errors of the header limits for
+// a trailer section that passes them. So it is never given more than
+// lim.MaxChunkedBody bytes of a body before it decides.
 func (b *ChunkedBody) Scan(p []byte, lim Limits) (int, error) {
 	switch {
 	case b.scanned > len(p) || b.end > len(p):
@@ -43,6 +47,9 @@ func (b *ChunkedBody) Scan(p []byte, lim Limits) (int, error) {
 		if size > lim.MaxBody-b.size {
 			return 0, ErrBodyTooLarge
 		}
+		if data > lim.MaxChunkOverhead-b.overhead {
+			return 0, ErrChunkOverhead
+		}
 		data += b.scanned
 		if size == 0 {
 			end, err := trailerEnd(p, data, lim)
@@ -56,7 +63,11 @@ func (b *ChunkedBody) Scan(p []byte, lim Limits) (int, error) {
 		case end == 0:
 			return 0, nil // the data, or the line end after it, is arriving
 		}
-		b.scanned, b.size = end, b.size+size
+		framing := end - b.scanned - size
+		if framing > lim.MaxChunkOverhead-b.overhead {
+			return 0, ErrChunkOverhead
+		}
+		b.scanned, b.size, b.overhead = end, b.size+size, b.overhead+framing
 	}
 }
 

@@ -70,7 +70,7 @@ func TestChunkedBody(t *testing.T) {
 }
 
 func TestChunkedBodyErrors(t *testing.T) {
-	lim := Limits{MaxRequestLine: 64, MaxHeaderBytes: 20, MaxHeaders: 2, MaxBody: 10}
+	lim := Limits{MaxRequestLine: 64, MaxHeaderBytes: 20, MaxHeaders: 2, MaxBody: 10, MaxChunkOverhead: 13}
 	for _, c := range []struct {
 		body string
 		want *Error
@@ -87,6 +87,15 @@ func TestChunkedBodyErrors(t *testing.T) {
 		{"5\r\nhello\r\n6\r\n", ErrBodyTooLarge},
 		{"fffffffffffffffffffffffff\r\n", ErrBodyTooLarge},
 		{"a\r\n0123456789\r\n0\r\n\r\n", nil}, // exactly MaxBody
+		// Framing: each one-byte chunk takes five bytes besides its data
+		// (three as bare LFs), the last chunk three (two).
+		{"1\r\na\r\n1\r\nb\r\n0\r\n\r\n", nil},               // exactly MaxChunkOverhead
+		{"1\r\na\r\n1\r\nb\r\n1\r\nc\r\n", ErrChunkOverhead}, // told by the line end after the data
+		{"1\r\na\r\n1\r\nb\r\n00\r\n\r\n", ErrChunkOverhead}, // told by the size line
+		{"1\na\n1\nb\n1\nc\n1\nd\n0\n\n", ErrChunkOverhead},  // line ends count as sent
+		{"1\na\n1\nb\n1\nc\n0\n\n", nil},
+		{"1;" + strings.Repeat("e", 10) + "\r\n", ErrChunkOverhead},
+		{"b;" + strings.Repeat("e", 10) + "\r\n", ErrBodyTooLarge}, // the data's limit is told first
 		{"0\r\nBad Trailer: x\r\n\r\n", ErrHeaderField},
 		{"0\r\nT: \x00\r\n\r\n", ErrHeaderField},
 		{"0\r\nT: " + strings.Repeat("t", 20) + "\r\n\r\n", ErrHeadersTooLarge},

@@ -26,8 +26,13 @@
 //
 // Every size the peer chooses is bounded (Limits): the request line (414
 // URI Too Long), the header section and the number of fields (431 Request
-// Header Fields Too Large), the body (413 Content Too Large). A limit is
-// reported as soon as it is passed, before the rest arrives: a head that
+// Header Fields Too Large), the body (413 Content Too Large). A chunked
+// body's data counts against the body's limit, and its framing (size
+// lines, extensions, line ends) against a limit of its own, also answered
+// with 413: a chunk of one byte takes six on the wire, so an encoding
+// several times the size of its data is legitimate, yet what a server
+// holds must stay bounded. A limit is reported as soon as it is
+// passed, before the rest arrives: a head that
 // has not ended within the limits is an error, not a wait. Malformed input
 // is 400, an HTTP version other than 1.0 and 1.1 is 505, a transfer coding
 // other than chunked is 501. The errors are *Error values with their

@@ -43,6 +43,11 @@ var (
 	// ErrBodyTooLarge: a body longer than Limits.MaxBody, told by its
 	// Content-Length or by the sizes of its chunks.
 	ErrBodyTooLarge = &Error{413, "body too large"}
+	// ErrChunkOverhead: a chunked body whose framing (chunk-size lines,
+	// extensions, line ends) passes Limits.MaxChunkOverhead, whatever its
+	// data. It is 413, as for a body too large: the request is well formed,
+	// only larger than the server will hold.
+	ErrChunkOverhead = &Error{413, "chunked encoding overhead too large"}
 	// ErrVersion: HTTP/x.y other than 1.0 and 1.1.
 	ErrVersion = &Error{505, "HTTP version not supported"}
 	// ErrTransferEncoding: a Transfer-Encoding other than one "chunked".

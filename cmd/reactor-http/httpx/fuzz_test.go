@@ -3,6 +3,7 @@ package httpx
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +23,7 @@ var fuzzSeeds = []string{
 	"POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n" +
 		"3;ext=1\r\nabc\r\nA\r\n0123456789\r\n0\r\nTrailer: x\r\n\r\n",
 	"POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\n0\n\n",
+	"POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + strings.Repeat("1\r\nx\r\n", 10) + "0\r\n\r\n",
 	"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
 	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
 	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 999999999999999999999\r\n\r\n",
@@ -36,7 +38,7 @@ var fuzzSeeds = []string{
 }
 
 // fuzzLimits are small, so that inputs the fuzzer makes reach them.
-var fuzzLimits = Limits{MaxRequestLine: 64, MaxHeaderBytes: 128, MaxHeaders: 4, MaxBody: 256}
+var fuzzLimits = Limits{MaxRequestLine: 64, MaxHeaderBytes: 128, MaxHeaders: 4, MaxBody: 256, MaxChunkOverhead: 48}
 
 // FuzzParse parses any bytes as a request, with the small limits and the
 // default ones, and checks what must hold whatever they are: no panic; an
@@ -156,8 +158,8 @@ func checkChunked(t *testing.T, body []byte, lim Limits) {
 	if n == 0 {
 		return
 	}
-	size := 0
-	for p := body[:n]; ; {
+	size, p := 0, body[:n]
+	for {
 		data, rest := NextChunk(p)
 		if data == nil {
 			break
@@ -168,9 +170,17 @@ func checkChunked(t *testing.T, body []byte, lim Limits) {
 	if size != whole.Size() || size > lim.MaxBody {
 		t.Fatalf("the chunks hold %d bytes, Scan says %d (MaxBody %d)", size, whole.Size(), lim.MaxBody)
 	}
+	// The framing: everything up to the end of the last chunk's line, but
+	// the data.
+	lastLine := bytes.IndexByte(p, '\n') + 1
+	if framing := n - len(p) + lastLine - size; framing > lim.MaxChunkOverhead {
+		t.Fatalf("a body of %d bytes of data and %d of framing was accepted (MaxChunkOverhead %d)", size, framing, lim.MaxChunkOverhead)
+	}
 }
 
-// FuzzChunkedBody scans any bytes as a chunked body, whole and cut in two.
+// FuzzChunkedBody scans any bytes as a chunked body, whole and cut in two,
+// and checks that an accepted one is within the limits of its data and its
+// framing.
 func FuzzChunkedBody(f *testing.F) {
 	for _, s := range []string{
 		"0\r\n\r\n",
@@ -180,6 +190,14 @@ func FuzzChunkedBody(f *testing.F) {
 		"ffffffffffffffffffff\r\n",
 		"3\r\nabcX",
 		"0\r\nBad Trailer: x\r\n\r\n",
+		// Framing at fuzzLimits.MaxChunkOverhead and past it.
+		strings.Repeat("1\r\nx\r\n", 9) + "0\r\n\r\n",
+		strings.Repeat("1\r\nx\r\n", 10) + "0\r\n\r\n",
+		strings.Repeat("1\nx\n", 15) + "0\n\n",
+		strings.Repeat("1\nx\n", 16) + "0\n\n",
+		"1;" + strings.Repeat("e", 40) + "\r\nx\r\n0\r\n\r\n",
+		"1;" + strings.Repeat("e", 50) + "\r\nx\r\n0\r\n\r\n",
+		"01\r\nx\r\n0;e=" + strings.Repeat("v", 40) + "\r\n\r\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -19,6 +19,14 @@ type Limits struct {
 	// MaxBody is the largest body, in bytes, after chunked decoding.
 	// Larger: ErrBodyTooLarge (413).
 	MaxBody int
+	// MaxChunkOverhead is the most bytes of framing a chunked body may
+	// have besides its data: the chunk-size lines, with their extensions
+	// and line ends (the last chunk's included), and the line ends after
+	// each chunk's data; the trailer section is bounded by MaxHeaderBytes.
+	// More: ErrChunkOverhead (413). A body in chunks of one byte has
+	// several times more framing than data, so this limit is apart from
+	// MaxBody, which counts the data alone.
+	MaxChunkOverhead int
 }
 
 // The default limits: those of common servers, large enough for any
@@ -28,6 +36,9 @@ const (
 	DefaultMaxHeaderBytes = 8 << 10
 	DefaultMaxHeaders     = 100
 	DefaultMaxBody        = 1 << 20
+	// DefaultMaxChunkOverhead is twice DefaultMaxBody: room for a body of
+	// that size in chunks of a few bytes each.
+	DefaultMaxChunkOverhead = 2 << 20
 )
 
 // maxChunkLine bounds a chunk-size line, extensions included: a real
@@ -41,11 +52,14 @@ func DefaultLimits() Limits {
 		MaxHeaderBytes: DefaultMaxHeaderBytes,
 		MaxHeaders:     DefaultMaxHeaders,
 		MaxBody:        DefaultMaxBody,
+
+		MaxChunkOverhead: DefaultMaxChunkOverhead,
 	}
 }
 
 // Check returns an error naming the first limit that is not positive
-// (MaxBody may be 0: no body at all).
+// (MaxBody may be 0: no body at all, though a chunked body without data
+// still has framing).
 func (l Limits) Check() error {
 	switch {
 	case l.MaxRequestLine <= 0:
@@ -56,6 +70,8 @@ func (l Limits) Check() error {
 		return fmt.Errorf("httpx: MaxHeaders %d: must be positive", l.MaxHeaders)
 	case l.MaxBody < 0:
 		return fmt.Errorf("httpx: MaxBody %d: must not be negative", l.MaxBody)
+	case l.MaxChunkOverhead <= 0:
+		return fmt.Errorf("httpx: MaxChunkOverhead %d: must be positive", l.MaxChunkOverhead)
 	}
 	return nil
 }
@@ -65,4 +81,14 @@ func (l Limits) Check() error {
 // the empty line that ends the head.
 func (l Limits) MaxHead() int {
 	return l.MaxRequestLine + 2 + l.MaxHeaderBytes + 2
+}
+
+// MaxChunkedBody returns the most bytes of a chunked body that
+// ChunkedBody.Scan may be given before it accepts or refuses the body: its
+// data and framing at their limits, a chunk-size line still arriving, and
+// the trailer section with the empty line that ends it. A server that
+// answers a request once its body has all arrived must be able to buffer
+// that much after the head.
+func (l Limits) MaxChunkedBody() int {
+	return l.MaxBody + l.MaxChunkOverhead + maxChunkLine + 1 + l.MaxHeaderBytes + 2
 }

@@ -10,13 +10,21 @@
 //	*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n
 //
 // or, typed by hand (telnet, nc), as an inline command: one line of words
-// separated by spaces or tabs, ending in "\n" or "\r\n". A Parser takes the
-// first request out of a byte slice, such as reactor.Conn.Peek(0) returns,
-// and reports how many bytes it used; the arguments it returns point into
-// that slice, so nothing is copied. A slice that ends in the middle of a
-// request gives n == 0: the caller keeps the bytes and parses again when
-// more have arrived. Parse keeps no state between calls, so a request cut
-// into any number of reads is read the same as one that came whole.
+// separated by blanks, ending in "\n" or "\r\n", where quotes group words
+// with their blanks and double quotes take escapes, as redis-server reads
+// them:
+//
+//	SET greeting "hello world\r\n" 'it\'s'
+//
+// A Parser takes the first request out of a byte slice, such as
+// reactor.Conn.Peek(0) returns, and reports how many bytes it used; the
+// arguments it returns point into that slice, so nothing is copied, but
+// for an inline word that had escapes (or quotes after its first byte),
+// which the Parser builds in a buffer of its own. A slice that ends in the
+// middle of a request gives n == 0: the caller keeps the bytes and parses
+// again when more have arrived. Parse takes nothing from one call to the
+// next but the room of its buffers, so a request cut into any number of
+// reads is read the same as one that came whole.
 //
 // # Limits
 //

@@ -28,6 +28,9 @@ var (
 	// ErrLineTooLong: no end of line within Limits.MaxLine bytes, in a
 	// header or an inline command.
 	ErrLineTooLong error = &protocolError{"too big inline request or header"}
+	// ErrUnbalancedQuotes: an inline command with a quote that is not
+	// closed, or a closing quote followed by a byte other than a blank.
+	ErrUnbalancedQuotes error = &protocolError{"unbalanced quotes in request"}
 	// ErrRequestTooLarge: a request that its headers show to be longer
 	// than Limits.MaxRequest.
 	ErrRequestTooLarge error = &protocolError{"request larger than the server's limit"}
@@ -66,13 +69,14 @@ func DefaultLimits() Limits {
 	return Limits{DefaultMaxArgs, DefaultMaxBulk, DefaultMaxLine, DefaultMaxRequest}
 }
 
-// Parser takes requests out of a byte stream. It keeps only its limits and
-// the array of the arguments it last returned, reused from one call to the
-// next: one Parser serves every connection of a goroutine, not several
-// goroutines at once.
+// Parser takes requests out of a byte stream. It keeps only its limits, the
+// array of the arguments it last returned and the inline words it had to
+// build (unescaped), both reused from one call to the next: one Parser
+// serves every connection of a goroutine, not several goroutines at once.
 type Parser struct {
-	lim  Limits
-	args [][]byte
+	lim     Limits
+	args    [][]byte
+	unquote []byte // the words of the last inline command that are not slices of it (inline.go)
 }
 
 // NewParser returns a Parser with limits lim. A limit below 1 is an error
@@ -112,7 +116,9 @@ func (ps *Parser) Limits() Limits { return ps.lim }
 //     ErrProtocol and one of the errors above.
 //
 // The arguments point into p and are valid as long as p is; the array
-// holding them is reused by the next call.
+// holding them is reused by the next call. The exception is a word of an
+// inline command that had escapes, or quotes after its first byte: it is
+// built in the parser's own buffer, valid until the next call.
 func (ps *Parser) Parse(p []byte) (args [][]byte, n int, err error) {
 	if len(p) == 0 {
 		return nil, 0, nil
@@ -223,50 +229,6 @@ func (ps *Parser) header(p []byte, from int) (end, next int, err error) {
 		return 0, 0, ErrRequestTooLarge
 	}
 	return from + i - 1, from + i + 1, nil
-}
-
-// inline parses one line of words separated by spaces or tabs, ending in
-// "\n" or "\r\n". Unlike Redis it gives quotes no meaning.
-func (ps *Parser) inline(p []byte) ([][]byte, int, error) {
-	window := p[:min(len(p), ps.lim.MaxLine+2)]
-	i := bytes.IndexByte(window, '\n')
-	if i < 0 {
-		if len(window) == ps.lim.MaxLine+2 {
-			return nil, 0, ErrLineTooLong
-		}
-		return nil, 0, nil
-	}
-	line := p[:i]
-	if len(line) > 0 && line[len(line)-1] == '\r' {
-		line = line[:len(line)-1]
-	}
-	if len(line) > ps.lim.MaxLine {
-		return nil, 0, ErrLineTooLong
-	}
-	if i+1 > ps.lim.MaxRequest {
-		return nil, 0, ErrRequestTooLarge
-	}
-	args := ps.args[:0]
-	for j := 0; j < len(line); {
-		for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
-			j++
-		}
-		start := j
-		for j < len(line) && line[j] != ' ' && line[j] != '\t' {
-			j++
-		}
-		if j > start {
-			switch {
-			case len(args) == ps.lim.MaxArgs:
-				return nil, 0, ErrMultibulkLength
-			case j-start > ps.lim.MaxBulk:
-				return nil, 0, ErrBulkLength
-			}
-			args = append(args, line[start:j:j])
-		}
-	}
-	ps.args = args
-	return args, i + 1, nil
 }
 
 // atoi parses a decimal integer of at most 18 digits, with an optional

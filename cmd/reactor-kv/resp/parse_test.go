@@ -80,6 +80,79 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestParseInlineQuotes: an inline command's words are split as
+// redis-server splits them (sdssplitargs): quotes group words with their
+// spaces, double quotes take escapes, single quotes only \', and a closing
+// quote must end its word.
+func TestParseInlineQuotes(t *testing.T) {
+	for _, c := range []struct {
+		name, in string
+		args     []string
+		err      error
+	}{
+		{"double quotes", `SET q "hello world"` + "\r\n", []string{"SET", "q", "hello world"}, nil},
+		{"single quotes", `SET q 'hello world'` + "\n", []string{"SET", "q", "hello world"}, nil},
+		{"empty quotes", `SET q "" ''` + "\r\n", []string{"SET", "q", "", ""}, nil},
+		{"escapes", `"\n\r\t\b\a\\\"\q"` + "\r\n", []string{"\n\r\t\b\a\\\"q"}, nil},
+		{"hex escapes", `"\x41\x7a\x00\xfF"` + "\r\n", []string{"Az\x00\xff"}, nil},
+		{"not a hex escape", `"\x4" "\xg1"` + "\r\n", []string{"x4", "xg1"}, nil},
+		{"single quotes take only \\'", `'it\'s \x41\n'` + "\r\n", []string{`it's \x41\n`}, nil},
+		{"backslash before a closing single quote", `'a\\'` + "\r\n", nil, ErrUnbalancedQuotes},
+		{"other quote inside", `"it's" 'say "hi"'` + "\r\n", []string{"it's", `say "hi"`}, nil},
+		{"quote after a word's start", `ab"c d" x'y z'` + "\r\n", []string{"abc d", "xy z"}, nil},
+		{"quotes inside a word", `a'b` + "\r\n", nil, ErrUnbalancedQuotes},
+		{"quote then blank", "\"a\"\tb \"c\"\x0b\"d\"\r\n", []string{"a", "b", "c", "d"}, nil},
+		{"CR inside quotes", "\"a\rb\"\r\n", []string{"a\rb"}, nil},
+		{"CR ends a word", "GET\rk\r\n", []string{"GET", "k"}, nil},
+		{"blanks Redis skips", "\x0b\x0cGET k\r\n", []string{"GET", "k"}, nil},
+		{"vertical tab inside a word", "GET a\x0bb\r\n", []string{"GET", "a\x0bb"}, nil},
+		{"unclosed double quote", `SET q "hello` + "\r\n", nil, ErrUnbalancedQuotes},
+		{"unclosed single quote", `SET q 'hello` + "\r\n", nil, ErrUnbalancedQuotes},
+		{"escaped closing quote", `"abc\"` + "\r\n", nil, ErrUnbalancedQuotes},
+		{"backslash at the end", `"abc\` + "\r\n", nil, ErrUnbalancedQuotes},
+		{"closing quote before a byte", `"hello"world` + "\r\n", nil, ErrUnbalancedQuotes},
+		{"closing single quote before a byte", `'hello'"world"` + "\r\n", nil, ErrUnbalancedQuotes},
+		{"quoted word over MaxBulk", `"hello world!"` + "\r\n", nil, ErrBulkLength},
+		{"escaped word within MaxBulk", `"\x31\x32\x33\x34\x35\x36\x37\x38\x39"` + "\n", []string{"123456789"}, nil},
+		{"quoted words over MaxArgs", `a "b" 'c' "" e` + "\r\n", nil, ErrMultibulkLength},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ps := newSmall(t)
+			ps.lim.MaxBulk, ps.lim.MaxLine = len("hello world"), 40
+			args, n, err := ps.Parse([]byte(c.in))
+			require.ErrorIs(t, err, c.err)
+			if c.err != nil {
+				require.ErrorIs(t, err, ErrProtocol)
+				require.Zero(t, n)
+				return
+			}
+			require.Equal(t, len(c.in), n)
+			require.Equal(t, c.args, strs(args))
+		})
+	}
+}
+
+// TestParseInlineQuotesInPlace: a word whose bytes are all the line's,
+// one after the other (quoted or not), is a slice of the input; one that
+// had escapes, or quotes after its start, is built apart and stays valid
+// until the next Parse.
+func TestParseInlineQuotesInPlace(t *testing.T) {
+	ps := newSmall(t)
+	ps.lim.MaxArgs, ps.lim.MaxLine = 8, 40
+	in := []byte(`a "b c" 'd' "e\tf" g"h"` + "\r\n")
+	args, n, err := ps.Parse(in)
+	require.NoError(t, err)
+	require.Equal(t, len(in), n)
+	require.Equal(t, []string{"a", "b c", "d", "e\tf", "gh"}, strs(args))
+	before := strs(args)
+	for i := range in {
+		in[i] = '#'
+	}
+	for i, inPlace := range []bool{true, true, true, false, false} {
+		require.Equal(t, inPlace, string(args[i]) != before[i], "argument %d, %q, is a slice of the input", i, before[i])
+	}
+}
+
 func TestNewParserRejectsBadLimits(t *testing.T) {
 	for _, lim := range []Limits{
 		{MaxArgs: 0, MaxBulk: 8, MaxLine: 16, MaxRequest: 64},
@@ -110,15 +183,17 @@ func TestReplies(t *testing.T) {
 }
 
 // TestParseDoesNotAllocate: taking a request out of the input, or finding
-// it incomplete, allocates nothing once the parser's array has grown.
+// it incomplete, allocates nothing once the parser's array, and its buffer
+// for escaped words, have grown.
 func TestParseDoesNotAllocate(t *testing.T) {
 	ps, err := NewParser(DefaultLimits())
 	require.NoError(t, err)
-	in := []byte("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\nGET key\r\n")
+	in := []byte("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\nGET key\r\nSET \"a key\" \"\\x41\\tvalue\"\r\n")
 	allocs := testing.AllocsPerRun(1000, func() {
 		_, n, _ := ps.Parse(in)
 		_, m, _ := ps.Parse(in[n:])
-		if _, k, _ := ps.Parse(in[:n-1]); n+m != len(in) || k != 0 {
+		_, q, _ := ps.Parse(in[n+m:])
+		if _, k, _ := ps.Parse(in[:n-1]); n+m+q != len(in) || k != 0 {
 			panic("wrong parse")
 		}
 	})
