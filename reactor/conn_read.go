@@ -311,11 +311,12 @@ func (c *Conn) peerDone(err error) {
 	if c.in != nil && c.in.Len() > 0 {
 		c.err = io.ErrUnexpectedEOF
 	}
-	if l.hc == nil {
+	hc := optional(c, l.hc)
+	if hc == nil {
 		c.Close()
 		return
 	}
-	l.callOnPeerClose(c)
+	l.callOnPeerClose(c, hc)
 	if c.has(factFINSent) && c.state == stOpen {
 		l.queueClose(c)
 	}

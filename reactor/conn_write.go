@@ -236,8 +236,8 @@ func (c *Conn) flush() {
 		if c.tm != nil {
 			c.tm.lastRead = l.clock // the read-idle clock restarts
 		}
-		if l.wh != nil && c.state == stOpen {
-			l.callOnWritable(c)
+		if wh := optional(c, l.wh); wh != nil && c.state == stOpen {
+			l.callOnWritable(c, wh)
 		}
 	}
 	c.updateInterest()

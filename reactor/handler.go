@@ -79,38 +79,73 @@ type IdleHandler interface {
 	OnIdle(c *Conn) (keep bool)
 }
 
+// SetHandler hands the connection over to h: from now on the loop calls h,
+// not the loop's Handler, for what happens to c (OnData, OnClose, and the
+// methods of HalfCloser, WritableHandler and IdleHandler that h
+// implements). It is how one protocol hands a connection to another, as an
+// HTTP server hands an upgraded connection to WebSocket. It calls nothing
+// itself: the caller calls h.OnOpen, or h.OnData for input already
+// buffered, if h expects them. Inside OnClose or after it, it does
+// nothing.
+func (c *Conn) SetHandler(h Handler) {
+	if c.handlerDone() || h == nil {
+		return
+	}
+	c.ensureTimers().h = h
+}
+
+// handler returns the connection's Handler: the one SetHandler gave it, or
+// the loop's.
+func (c *Conn) handler() Handler {
+	if c.tm != nil && c.tm.h != nil {
+		return c.tm.h
+	}
+	return c.loop.h
+}
+
+// optional returns the connection's handler as the optional interface T
+// (HalfCloser, WritableHandler, IdleHandler), or nil if it does not
+// implement it; loops is the loop's Handler as T, asserted once in New.
+func optional[T any](c *Conn, loops T) T {
+	if c.tm != nil && c.tm.h != nil {
+		v, _ := c.tm.h.(T)
+		return v
+	}
+	return loops
+}
+
 // The loop calls user code only through these functions. Each recovers a
 // panic: the panic is logged, the connection it happened on (if any) is
 // closed with a *PanicError, and the loop goes on serving the others.
 
 func (l *Loop) callOnOpen(c *Conn) {
 	defer l.recoverConn("OnOpen", c)
-	l.h.OnOpen(c)
+	c.handler().OnOpen(c)
 }
 
 func (l *Loop) callOnData(c *Conn) {
 	defer l.recoverConn("OnData", c)
-	l.h.OnData(c)
+	c.handler().OnData(c)
 }
 
-func (l *Loop) callOnPeerClose(c *Conn) {
+func (l *Loop) callOnPeerClose(c *Conn, hc HalfCloser) {
 	defer l.recoverConn("OnPeerClose", c)
-	l.hc.OnPeerClose(c)
+	hc.OnPeerClose(c)
 }
 
-func (l *Loop) callOnWritable(c *Conn) {
+func (l *Loop) callOnWritable(c *Conn, wh WritableHandler) {
 	defer l.recoverConn("OnWritable", c)
-	l.wh.OnWritable(c)
+	wh.OnWritable(c)
 }
 
-func (l *Loop) callOnIdle(c *Conn) bool {
+func (l *Loop) callOnIdle(c *Conn, ih IdleHandler) bool {
 	defer l.recoverConn("OnIdle", c)
-	return l.ih.OnIdle(c)
+	return ih.OnIdle(c)
 }
 
 func (l *Loop) callOnClose(c *Conn) {
 	defer l.recoverConn("OnClose", nil)
-	l.h.OnClose(c, c.err)
+	c.handler().OnClose(c, c.err)
 }
 
 func (l *Loop) callTask(f func()) {

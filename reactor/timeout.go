@@ -18,6 +18,7 @@ type connTimers struct {
 	connectBy         time.Duration // when a Dial or a TLS handshake times out; 0 once open
 	readSet, writeSet bool          // set by SetReadTimeout, SetWriteTimeout: defaults do not apply
 	tls               *tlsConn      // a TLS connection's TLS side (see Conn.tlsSide)
+	h                 Handler       // the connection's own handler (SetHandler), nil for the loop's
 }
 
 // SetReadTimeout closes the connection with ErrReadTimeout if no byte
@@ -177,8 +178,8 @@ func (c *Conn) timedOut() {
 // may still read.
 func (c *Conn) idle() (keep bool) {
 	l := c.loop
-	if l.ih != nil {
-		keep = l.callOnIdle(c)
+	if ih := optional(c, l.ih); ih != nil {
+		keep = l.callOnIdle(c, ih)
 		if c.state != stOpen {
 			return false // the handler closed it, or it panicked
 		}
