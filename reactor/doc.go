@@ -37,11 +37,15 @@
 //     for closing (its output has left and FIN was sent, or it was aborted)
 //     gets OnClose; then its fd is released (unregistered, closed) or, if
 //     the peer has not sent its FIN, the connection lingers. Lingering
-//     connections are released here too, later. Only here is an fd closed,
-//     so no callback sees a closed or reused fd number. flushAndClose
-//     repeats the flush and close phases while OnClose writes to or closes
-//     other connections, so nothing written is left waiting for an
-//     unrelated event.
+//     connections are released here too, later. So are packet sockets and
+//     listeners closed since the last close phase: Close (or shutdown)
+//     took them out of the poller and the fd table at once, and their fds
+//     are closed here (fd_close.go). Only here, and when Run returns, is an
+//     fd the poller knew closed, so no callback sees a closed or reused fd
+//     number, and no readiness reported for a closed fd reaches the next
+//     owner of its number. flushAndClose repeats the flush and close phases
+//     while OnClose writes to or closes other connections, so nothing
+//     written is left waiting for an unrelated event.
 //   - publish (stats.go): copy the counters for Stats. Run returns here if
 //     shutdown is complete: no connection is left for the handler, and the
 //     peers of the lingering ones have acknowledged what was sent to them

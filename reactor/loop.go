@@ -44,6 +44,7 @@ type Loop struct {
 	hs        *handshakes     // TLS handshakes; nil until the loop serves or dials TLS
 	pdirty    []*PacketConn   // packet sockets with datagrams queued since the last flush
 	pio       *packetIO       // datagram batches; nil until the loop opens a packet socket
+	retired   []int           // fds out of the poller and the fd table, to close in the close phase (fd_close.go)
 
 	stopping  bool           // shutdown has begun
 	graceOver bool           // the grace period has ended
@@ -193,9 +194,9 @@ func (l *Loop) wait() error {
 // flushAndClose runs the flush phase (flushDirty) and the close phase
 // (closeMarked), again while OnClose keeps writing to other connections or
 // closing them, so that the loop never waits with output that nothing will
-// flush.
+// flush, nor with a retired fd open.
 func (l *Loop) flushAndClose() {
-	for len(l.dirty)+len(l.closing)+len(l.pdirty) > 0 {
+	for len(l.dirty)+len(l.closing)+len(l.pdirty)+len(l.retired) > 0 {
 		l.flushDirty()
 		l.flushPackets()
 		l.closeMarked()
@@ -376,6 +377,7 @@ func (l *Loop) releaseAll() {
 			o.end()
 		}
 	}
+	l.closeRetired()
 	l.timers.clear()
 	l.publish()
 	_ = l.p.Close()

@@ -259,10 +259,13 @@ func (pc *PacketConn) maxPayload() int {
 // Pending returns the datagrams queued and not yet sent.
 func (pc *PacketConn) Pending() int { return pc.out.len() }
 
-// Close closes the socket now: datagrams still queued are tried once and
-// what the system does not take is dropped (counted in
-// Stats.PacketsDropped). A unixgram socket's file is removed. A second
-// Close returns ErrClosed.
+// Close closes the socket: datagrams still queued are tried once and what
+// the system does not take is dropped (counted in Stats.PacketsDropped). A
+// unixgram socket's file is removed. From the call on the loop hears
+// nothing more of the socket, but its fd is closed only in the close phase
+// (see the package documentation), so that no socket opened meanwhile gets
+// its number; until then the address it was bound to is still taken. A
+// second Close returns ErrClosed.
 func (pc *PacketConn) Close() error {
 	if pc.closed {
 		return ErrClosed
@@ -274,13 +277,12 @@ func (pc *PacketConn) Close() error {
 	}
 	l.st[statPacketsDropped] += uint64(pc.out.len())
 	pc.out.reset()
-	_ = l.p.Remove(pc.fd)
-	l.fds[pc.fd] = nil
 	pc.file.remove()
-	// A readiness report already taken for this fd in this pass finds no
-	// owner; one for a new socket given the same number is harmless (its
-	// read or write meets EAGAIN).
-	_ = unix.Close(pc.fd)
+	// Out of the poller and the fd table now, so that a readiness report
+	// already taken for the fd in this pass finds no owner; closed in the
+	// close phase, so that no new socket gets its number before this pass's
+	// reports are all handed out.
+	l.retireFD(pc.fd)
 	return nil
 }
 
