@@ -206,12 +206,18 @@ func (pc *PacketConn) WriteTo(p []byte, to netip.AddrPort) error {
 }
 
 // WriteToUnix queues p as one datagram to the unixgram socket named to.
+// A name longer than a socket address holds (a path of len(sun_path) bytes
+// or more: its NUL needs the last; an abstract name "@..." of more) is
+// refused with an error wrapping EINVAL, as bind refuses it.
 func (pc *PacketConn) WriteToUnix(p []byte, to *net.UnixAddr) error {
 	if pc.family != unix.AF_UNIX {
 		return fmt.Errorf("reactor: WriteToUnix on a UDP socket: %w", unix.EAFNOSUPPORT)
 	}
 	if to == nil || to.Name == "" {
 		return fmt.Errorf("reactor: WriteToUnix to an unnamed socket: %w", unix.EDESTADDRREQ)
+	}
+	if !unixNameFits(to.Name) {
+		return fmt.Errorf("reactor: WriteToUnix to a name of %d bytes, more than a socket address holds: %w", len(to.Name), unix.EINVAL)
 	}
 	return pc.queue(p, queuedPacket{toUnix: to})
 }

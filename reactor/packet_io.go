@@ -228,16 +228,27 @@ func putSockaddr(sa *unix.RawSockaddrAny, d *queuedPacket, family int) uint32 {
 		return unix.SizeofSockaddrInet6
 	default:
 		a := (*unix.RawSockaddrUnix)(unsafe.Pointer(sa))
-		name := d.toUnix.Name
+		name := d.toUnix.Name // WriteToUnix made sure it fits (unixNameFits)
 		setFamily(unsafe.Pointer(sa), unix.AF_UNIX, unix.SizeofSockaddrUnix)
-		n := min(len(name), len(a.Path)-1)
-		for i := range n {
+		for i := range len(name) {
 			a.Path[i] = int8(name[i])
 		}
-		if n > 0 && name[0] == '@' {
+		if name[0] == '@' {
 			a.Path[0] = 0 // abstract: the length, not a NUL, ends the name
-			return uint32(unsafe.Offsetof(a.Path)) + uint32(n)
+			return uint32(unsafe.Offsetof(a.Path)) + uint32(len(name))
 		}
-		return uint32(unsafe.Offsetof(a.Path)) + uint32(n) + 1
+		return uint32(unsafe.Offsetof(a.Path)) + uint32(len(name)) + 1 // and the NUL
 	}
+}
+
+// unixNameFits reports whether a unixgram name fits a socket address
+// whole: a path with the NUL after it, or an abstract name ("@...", the '@'
+// standing for the leading NUL, no NUL after). These are the limits of the
+// net package and of bind.
+func unixNameFits(name string) bool {
+	const room = len(unix.RawSockaddrUnix{}.Path)
+	if len(name) > 0 && name[0] == '@' {
+		return len(name) <= room
+	}
+	return len(name) < room
 }

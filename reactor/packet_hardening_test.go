@@ -1,0 +1,105 @@
+package reactor
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+// shortTempDir returns a new directory with a short path, for unix socket
+// names whose length the test controls; it is removed at cleanup.
+func shortTempDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "rx")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// nameOfLen returns dir/prefix followed by x's, n bytes in all.
+func nameOfLen(t *testing.T, dir, prefix string, n int) string {
+	name := filepath.Join(dir, prefix)
+	require.Less(t, len(name), n)
+	return name + strings.Repeat("x", n-len(name))
+}
+
+// unixgramAt binds a unixgram socket at name, closed at cleanup.
+func unixgramAt(t *testing.T, name string) *net.UnixConn {
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: name, Net: "unixgram"})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// readDatagram reads one datagram from c, with a deadline.
+func readDatagram(t *testing.T, c *net.UnixConn) string {
+	t.Helper()
+	buf := make([]byte, 64)
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+	n, err := c.Read(buf)
+	require.NoError(t, err)
+	return string(buf[:n])
+}
+
+// TestPacketUnixNameTooLong: a unixgram destination longer than a socket
+// address holds is refused by WriteToUnix with an error wrapping EINVAL,
+// and nothing is queued, instead of going, cut short, to another socket.
+// The longest names that fit reach their sockets whole: a path one byte
+// shorter than sun_path (its NUL takes the last byte, as for the net
+// package and bind) and, on Linux, an abstract name filling sun_path (its
+// '@' stands for the leading NUL).
+func TestPacketUnixNameTooLong(t *testing.T) {
+	packetModes(t, func(t *testing.T, batched bool, opts ...Option) {
+		room := len(unix.RawSockaddrUnix{}.Path)
+		dir := shortTempDir(t)
+		fits := unixgramAt(t, nameOfLen(t, dir, "a", room-1))
+		tooLong := nameOfLen(t, dir, "b", room)
+		// Where tooLong went when it was cut to fit.
+		decoy := unixgramAt(t, tooLong[:room-1])
+		var abstract *net.UnixConn
+		if runtime.GOOS == "linux" {
+			abstract = unixgramAt(t, nameOfLen(t, "@"+filepath.Base(dir), "", room))
+		}
+
+		h := newPacketEcho(t)
+		l, pc := servePacket(t, h, "unixgram", filepath.Join(dir, "s"), opts...)
+		errs := make(chan error, 5)
+		to := func(name string) *net.UnixAddr { return &net.UnixAddr{Name: name, Net: "unixgram"} }
+		require.NoError(t, l.Post(func() {
+			errs <- pc.WriteToUnix([]byte("cut"), to(tooLong))
+			errs <- pc.WriteToUnix([]byte("cut"), to("@"+strings.Repeat("x", room)))
+			if pc.Pending() != 0 {
+				t.Errorf("%d datagrams queued after refusals", pc.Pending())
+			}
+			errs <- pc.WriteToUnix([]byte("whole"), to(fits.LocalAddr().String()))
+			errs <- pc.WriteToUnix([]byte("first"), to(decoy.LocalAddr().String()))
+			if abstract != nil {
+				errs <- pc.WriteToUnix([]byte("abstract"), to(abstract.LocalAddr().String()))
+			} else {
+				errs <- nil
+			}
+		}))
+		for i := range 2 {
+			err := <-errs
+			require.ErrorIs(t, err, unix.EINVAL, "name %d", i)
+			require.ErrorContains(t, err, "WriteToUnix")
+		}
+		for range 3 {
+			require.NoError(t, <-errs)
+		}
+		require.Equal(t, "whole", readDatagram(t, fits), "the longest path that fits")
+		require.Equal(t, "first", readDatagram(t, decoy), "nothing reached the socket named by the cut name")
+		if abstract != nil {
+			require.Len(t, abstract.LocalAddr().String(), room)
+			require.Equal(t, "abstract", readDatagram(t, abstract), "the longest abstract name")
+		}
+		require.Empty(t, h.errors())
+		require.Zero(t, l.Stats().PacketsDropped)
+	})
+}
