@@ -45,6 +45,7 @@ type Loop struct {
 	pdirty    []*PacketConn   // packet sockets with datagrams queued since the last flush
 	pio       *packetIO       // datagram batches; nil until the loop opens a packet socket
 	retired   []int           // fds out of the poller and the fd table, to close in the close phase (fd_close.go)
+	zones     zoneCache       // interfaces of IPv6 zones (zone.go)
 
 	stopping  bool           // shutdown has begun
 	graceOver bool           // the grace period has ended

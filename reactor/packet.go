@@ -44,7 +44,9 @@ type Packet struct {
 	// and what arrived is not delivered cut.
 	Data      []byte
 	Truncated bool
-	// From is the sender of a UDP datagram.
+	// From is the sender of a UDP datagram. A link-local sender's zone
+	// is its interface's name, or the interface index in decimal if the
+	// system knows no name for it.
 	From netip.AddrPort
 	// FromUnix is the sender of a unixgram datagram, nil if the sender's
 	// socket has no name (it cannot be answered). The loop keeps one
@@ -154,13 +156,13 @@ func (pc *PacketConn) setUp(ra sockAddr, connect, reusePort bool) error {
 	if err != nil {
 		return os.NewSyscallError("getsockname", err)
 	}
-	pc.addr = packetAddr(sa)
+	pc.addr = pc.loop.packetAddr(sa)
 	return nil
 }
 
 // packetAddr is sockaddrToAddr for a packet socket.
-func packetAddr(sa unix.Sockaddr) net.Addr {
-	switch a := sockaddrToAddr(sa).(type) {
+func (l *Loop) packetAddr(sa unix.Sockaddr) net.Addr {
+	switch a := l.sockaddrToAddr(sa).(type) {
 	case *net.TCPAddr:
 		return &net.UDPAddr{IP: a.IP, Port: a.Port, Zone: a.Zone}
 	case *net.UnixAddr:

@@ -2,12 +2,14 @@ package reactor
 
 import (
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -101,5 +103,81 @@ func TestPacketUnixNameTooLong(t *testing.T) {
 		}
 		require.Empty(t, h.errors())
 		require.Zero(t, l.Stats().PacketsDropped)
+	})
+}
+
+// loopbackInterface returns the machine's loopback interface.
+func loopbackInterface(t *testing.T) net.Interface {
+	ifs, err := net.Interfaces()
+	require.NoError(t, err)
+	for _, ifi := range ifs {
+		if ifi.Flags&net.FlagLoopback != 0 {
+			return ifi
+		}
+	}
+	t.Fatal("no loopback interface")
+	return net.Interface{}
+}
+
+// TestPacketZoneNoAllocation: a zoned IPv6 address costs no interface
+// lookup per datagram: in steady state the loop allocates nothing to send
+// to one (the replies go to ::1 with the loopback's zone, which the system
+// accepts and ignores), nor to name the zone of a sender (a link-local
+// source, made up: the loopback may have no link-local address).
+func TestPacketZoneNoAllocation(t *testing.T) {
+	pollers(t, func(t *testing.T, opt Option) {
+		lo := loopbackInterface(t)
+		h := newPacketEcho(t)
+		h.onPacket = func(pc *PacketConn, p *Packet) {
+			to := netip.AddrPortFrom(p.From.Addr().WithZone(lo.Name), p.From.Port())
+			if err := pc.WriteTo(p.Data, to); err != nil {
+				t.Errorf("WriteTo %v: %v", to, err)
+			}
+		}
+		l, pc := servePacket(t, h, "udp6", "[::1]:0", opt)
+		c, err := net.DialUDP("udp6", nil, pc.LocalAddr().(*net.UDPAddr))
+		require.NoError(t, err)
+		defer c.Close()
+		buf := make([]byte, 64)
+		echo := func(n int) {
+			for range n {
+				_, err := c.Write(buf)
+				require.NoError(t, err)
+				require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+				_, err = c.Read(buf)
+				require.NoError(t, err)
+			}
+		}
+		echo(100) // warm up
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		const n = 2000
+		echo(n)
+		runtime.ReadMemStats(&after)
+		perDatagram := float64(after.Mallocs-before.Mallocs) / n
+		require.Less(t, perDatagram, 0.05, "allocations per datagram sent to a zoned address (whole process)")
+
+		// The sender's zone, named by the read phase's source.
+		type named struct {
+			from   netip.AddrPort
+			allocs float64
+		}
+		got := make(chan named, 1)
+		require.NoError(t, l.Post(func() {
+			var raw unix.RawSockaddrAny
+			a := (*unix.RawSockaddrInet6)(unsafe.Pointer(&raw))
+			setFamily(unsafe.Pointer(&raw), unix.AF_INET6, unix.SizeofSockaddrInet6)
+			a.Addr = netip.MustParseAddr("fe80::1").As16()
+			a.Port = ntohs(9)
+			a.Scope_id = uint32(lo.Index)
+			var p Packet
+			io := l.packetIO()
+			io.source(&p, &raw, unix.SizeofSockaddrInet6)
+			allocs := testing.AllocsPerRun(1000, func() { io.source(&p, &raw, unix.SizeofSockaddrInet6) })
+			got <- named{p.From, allocs}
+		}))
+		r := <-got
+		require.Equal(t, netip.MustParseAddrPort("[fe80::1%"+lo.Name+"]:9"), r.from)
+		require.Zero(t, r.allocs, "allocations per sender's zone named")
 	})
 }

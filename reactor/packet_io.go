@@ -114,7 +114,7 @@ func (io *packetIO) source(p *Packet, sa *unix.RawSockaddrAny, n uint32) {
 		a := (*unix.RawSockaddrInet6)(unsafe.Pointer(sa))
 		ip := netip.AddrFrom16(a.Addr)
 		if a.Scope_id != 0 {
-			ip = ip.WithZone(zoneName(a.Scope_id))
+			ip = ip.WithZone(io.l.zoneName(a.Scope_id))
 		}
 		p.From = netip.AddrPortFrom(ip, ntohs(a.Port))
 	case unix.AF_UNIX:
@@ -154,13 +154,6 @@ func (io *packetIO) unixName(path []byte) *net.UnixAddr {
 	return a
 }
 
-func zoneName(index uint32) string {
-	if ifi, err := net.InterfaceByIndex(int(index)); err == nil {
-		return ifi.Name
-	}
-	return ""
-}
-
 // ntohs reads a port stored in network byte order.
 func ntohs(port uint16) uint16 {
 	b := (*[2]byte)(unsafe.Pointer(&port))
@@ -184,7 +177,7 @@ func (io *packetIO) send(pc *PacketConn) (int, int, error) {
 		io.wiov[i].SetLen(d.n)
 		h.hdr.Name, h.hdr.Namelen = nil, 0
 		if !pc.connected {
-			h.hdr.Namelen = putSockaddr(&io.wname[i], d, pc.family)
+			h.hdr.Namelen = io.putSockaddr(&io.wname[i], d, pc.family)
 			h.hdr.Name = (*byte)(unsafe.Pointer(&io.wname[i]))
 		}
 	}
@@ -206,7 +199,7 @@ func (io *packetIO) send(pc *PacketConn) (int, int, error) {
 
 // putSockaddr writes the destination of d as a raw address for a socket
 // of family, and returns its length.
-func putSockaddr(sa *unix.RawSockaddrAny, d *queuedPacket, family int) uint32 {
+func (io *packetIO) putSockaddr(sa *unix.RawSockaddrAny, d *queuedPacket, family int) uint32 {
 	*sa = unix.RawSockaddrAny{}
 	switch family {
 	case unix.AF_INET:
@@ -220,11 +213,7 @@ func putSockaddr(sa *unix.RawSockaddrAny, d *queuedPacket, family int) uint32 {
 		setFamily(unsafe.Pointer(sa), unix.AF_INET6, unix.SizeofSockaddrInet6)
 		a.Addr = d.to.Addr().As16()
 		a.Port = ntohs(d.to.Port())
-		if z := d.to.Addr().Zone(); z != "" {
-			if ifi, err := net.InterfaceByName(z); err == nil {
-				a.Scope_id = uint32(ifi.Index)
-			}
-		}
+		a.Scope_id = io.l.zoneIndex(d.to.Addr().Zone())
 		return unix.SizeofSockaddrInet6
 	default:
 		a := (*unix.RawSockaddrUnix)(unsafe.Pointer(sa))
