@@ -33,7 +33,11 @@ type PacketHandler interface {
 	// socket that closes nothing: an ICMP error on a connected socket
 	// (ECONNREFUSED: nothing listens at the other end), or a queued
 	// datagram the system refused to send (EMSGSIZE, EHOSTUNREACH...),
-	// which is dropped and counted in Stats.PacketErrors.
+	// which is dropped. Every error is counted in Stats.PacketErrors and
+	// says which call failed: one of a receive or a send is an
+	// *os.SyscallError naming the call made (recvmmsg or recvmsg,
+	// sendmmsg or sendmsg), which wraps the system's error for errors.Is
+	// (unix.ECONNREFUSED, say).
 	OnPacketError(pc *PacketConn, err error)
 }
 
@@ -336,7 +340,7 @@ func (pc *PacketConn) flush() {
 		want |= poller.Write
 	}
 	if err := pc.loop.p.Modify(pc.fd, want); err != nil {
-		pc.report(err)
+		pc.report(fmt.Errorf("reactor: changing a packet socket's interest in the poller: %w", err))
 		return
 	}
 	if full && !pc.waitWrite {
@@ -365,17 +369,17 @@ func (pc *PacketConn) send() (full bool) {
 		case err == unix.EINTR:
 		default:
 			pc.out.pop(1)
-			l.st[statPacketErrors]++
-			pc.report(os.NewSyscallError("sendmsg", err))
+			pc.report(os.NewSyscallError(io.sendCall(), err))
 		}
 	}
 	pc.out.reset()
 	return false
 }
 
-// report tells the handler of an error on the socket.
+// report tells the handler of an error on the socket, and counts it.
 func (pc *PacketConn) report(err error) {
 	l := pc.loop
+	l.st[statPacketErrors]++
 	defer l.recoverConn("OnPacketError", nil)
 	pc.h.OnPacketError(pc, err)
 }

@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"os"
@@ -179,5 +180,57 @@ func TestPacketZoneNoAllocation(t *testing.T) {
 		r := <-got
 		require.Equal(t, netip.MustParseAddrPort("[fe80::1%"+lo.Name+"]:9"), r.from)
 		require.Zero(t, r.allocs, "allocations per sender's zone named")
+	})
+}
+
+// TestPacketErrorNames: an error reaching OnPacketError names the system
+// call that failed, the one actually made (recvmmsg or recvmsg, sendmmsg
+// or sendmsg), and wraps the system's error: an ICMP refusal on a
+// connected UDP socket comes from the receive call, a unixgram datagram to
+// a name nothing is bound to fails in the send call.
+func TestPacketErrorNames(t *testing.T) {
+	packetModes(t, func(t *testing.T, batched bool, opts ...Option) {
+		recvCall, sendCall := "recvmsg", "sendmsg"
+		if batched && runtime.GOOS == "linux" {
+			recvCall, sendCall = "recvmmsg", "sendmmsg"
+		}
+		// A port that nothing listens on: bound, then closed.
+		probe, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		require.NoError(t, err)
+		refused := probe.LocalAddr().String()
+		probe.Close()
+		dir := shortTempDir(t)
+
+		h := newPacketEcho(t)
+		l, pc := servePacket(t, h, "unixgram", filepath.Join(dir, "s"), opts...)
+		errs := make(chan error, 2)
+		require.NoError(t, l.Post(func() {
+			c, err := l.DialPacket("udp4", refused)
+			if err == nil {
+				err = c.Write([]byte("anyone?"))
+			}
+			errs <- err
+			errs <- pc.WriteToUnix([]byte("anyone?"), &net.UnixAddr{Name: filepath.Join(dir, "nobody"), Net: "unixgram"})
+		}))
+		require.NoError(t, <-errs)
+		require.NoError(t, <-errs)
+		var refusal, missing error
+		waitUntil(t, "both errors", func() bool {
+			for _, err := range h.errors() {
+				switch {
+				case errors.Is(err, unix.ECONNREFUSED):
+					refusal = err
+				case errors.Is(err, unix.ENOENT):
+					missing = err
+				}
+			}
+			return refusal != nil && missing != nil
+		})
+		var se *os.SyscallError
+		require.ErrorAs(t, refusal, &se)
+		require.Equal(t, recvCall, se.Syscall, "%v", refusal)
+		require.ErrorAs(t, missing, &se)
+		require.Equal(t, sendCall, se.Syscall, "%v", missing)
+		waitUntil(t, "the counter", func() bool { return l.Stats().PacketErrors == 2 })
 	})
 }

@@ -3,6 +3,7 @@ package reactor
 import (
 	"net"
 	"net/netip"
+	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -99,9 +100,24 @@ func (io *packetIO) receive(pc *PacketConn) {
 	io.pkt = Packet{}
 	if err != nil && err != unix.EAGAIN && err != unix.EINTR && !pc.closed {
 		// An ICMP error for a connected socket, say; the socket goes on.
-		l.st[statPacketErrors]++
-		pc.report(err)
+		pc.report(os.NewSyscallError(io.recvCall(), err))
 	}
+}
+
+// recvCall and sendCall name the system call that receive and send make,
+// for the errors they report: one per datagram (each) or the batch's.
+func (io *packetIO) recvCall() string {
+	if io.each {
+		return "recvmsg"
+	}
+	return recvBatchCall
+}
+
+func (io *packetIO) sendCall() string {
+	if io.each {
+		return "sendmsg"
+	}
+	return sendBatchCall
 }
 
 // source fills in the sender of a datagram from its raw address.
