@@ -122,7 +122,12 @@
 // one recvmmsg on Linux (one recvmsg each elsewhere) and calls OnPacket
 // once per datagram; replies queue on the socket and leave in the flush
 // phase, a batch per sendmmsg. A full send buffer keeps them queued with
-// write interest, as for a stream, within WithPacketQueue.
+// write interest, as for a stream, within WithPacketQueue. But a unixgram
+// socket that is not connected sends to many sockets, each with a receive
+// queue of its own that the poller does not watch: a datagram whose
+// destination's queue is full is dropped (Stats.PacketsDropped) and the
+// next ones go on, so that a peer that does not read loses its own
+// replies and holds up no one else's.
 //
 // # Buffers and memory
 //

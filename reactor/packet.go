@@ -17,8 +17,9 @@ import (
 // for each. Replies are queued and leave in the flush phase, as many per
 // system call as the batch holds (sendmmsg on Linux); a full send buffer
 // (EAGAIN) keeps the rest queued and registers write interest, as for a
-// stream. A datagram is never merged or split: each send is one datagram,
-// or an error.
+// stream, except on an unconnected unixgram socket whose destination had
+// no room (see PacketConn). A datagram is never merged or split: each
+// send is one datagram, or an error.
 
 // PacketHandler is implemented by a Handler that serves packet sockets
 // (ListenPacket, DialPacket). Its methods run on the loop's goroutine,
@@ -61,6 +62,21 @@ type Packet struct {
 
 // PacketConn is a packet socket of a loop. Its methods must be called on
 // the loop's goroutine; once it is closed they return ErrClosed.
+//
+// Datagrams written to it queue (within WithPacketQueue) and leave in the
+// flush phase, in order. When the socket's send buffer is full they wait
+// for the poller to report room. A unixgram socket that is not connected
+// is different: each socket it sends to has a receive queue of its own
+// (on Linux, max_dgram_qlen datagrams), and nothing reports when one of
+// them has room. A datagram to a socket whose queue is full, a peer that
+// does not read, is dropped and counted in Stats.PacketsDropped, and the
+// datagrams after it go on: that peer loses its own replies, and no one
+// else's wait for it. (On Linux a peer that connected its socket to this
+// one is not held to its queue's bound: what it leaves unread is charged
+// to this socket's send buffer, and once that is full every destination
+// waits for room.) On UDP, where a full buffer is the socket's own, and
+// on a connected socket (DialPacket), whose one peer's room the poller
+// reports, datagrams always wait.
 type PacketConn struct {
 	loop      *Loop
 	h         PacketHandler
@@ -185,7 +201,9 @@ func (pc *PacketConn) Fd() int { return pc.fd }
 // Loop returns the loop that owns the socket.
 func (pc *PacketConn) Loop() *Loop { return pc.loop }
 
-// Reply queues p as a datagram to the sender of the received datagram to.
+// Reply queues p as a datagram to the sender of the received datagram to,
+// with WriteTo or WriteToUnix; on a unixgram socket, a sender whose
+// receive queue is full when the reply leaves loses it (see PacketConn).
 func (pc *PacketConn) Reply(to *Packet, p []byte) error {
 	if pc.family == unix.AF_UNIX {
 		return pc.WriteToUnix(p, to.FromUnix)
@@ -197,7 +215,8 @@ func (pc *PacketConn) Reply(to *Packet, p []byte) error {
 // ErrOutputFull if the send queue is full (WithPacketQueue; the datagram is
 // counted in Stats.PacketsDropped), an error wrapping EMSGSIZE if p cannot
 // be one UDP datagram, and ErrClosed once the socket is closed. The
-// datagram leaves at the end of the pass.
+// datagram leaves at the end of the pass, or waits in the queue while the
+// socket's send buffer is full.
 func (pc *PacketConn) WriteTo(p []byte, to netip.AddrPort) error {
 	if pc.family == unix.AF_UNIX {
 		return fmt.Errorf("reactor: WriteTo on a unixgram socket: %w", unix.EAFNOSUPPORT)
@@ -211,10 +230,14 @@ func (pc *PacketConn) WriteTo(p []byte, to netip.AddrPort) error {
 	return pc.queue(p, queuedPacket{to: to})
 }
 
-// WriteToUnix queues p as one datagram to the unixgram socket named to.
-// A name longer than a socket address holds (a path of len(sun_path) bytes
-// or more: its NUL needs the last; an abstract name "@..." of more) is
-// refused with an error wrapping EINVAL, as bind refuses it.
+// WriteToUnix queues p as one datagram to the unixgram socket named to; it
+// leaves at the end of the pass, unless that socket's receive queue is
+// full then: the datagram is dropped and counted in Stats.PacketsDropped
+// (see PacketConn). It returns ErrOutputFull and ErrClosed as WriteTo
+// does. A name longer than a socket address holds (a path of
+// len(sun_path) bytes or more, its NUL needing the last; an abstract name
+// "@..." of more) is refused with an error wrapping EINVAL, as bind
+// refuses it.
 func (pc *PacketConn) WriteToUnix(p []byte, to *net.UnixAddr) error {
 	if pc.family != unix.AF_UNIX {
 		return fmt.Errorf("reactor: WriteToUnix on a UDP socket: %w", unix.EAFNOSUPPORT)
@@ -351,21 +374,38 @@ func (pc *PacketConn) flush() {
 
 // send sends queued datagrams until the queue is empty or the socket's
 // buffer is full (then it returns true). A datagram the system refuses is
-// dropped and reported.
+// dropped and reported; one whose destination has no room, on a socket
+// that sends to many (see sendsToMany), is dropped and counted.
 func (pc *PacketConn) send() (full bool) {
 	l := pc.loop
 	io := l.packetIO()
+	retried := false // the front datagram met EAGAIN while the socket had room
 	for pc.out.len() > 0 {
 		n, calls, err := io.send(pc)
 		l.st[statPacketWrites] += uint64(calls)
 		if n > 0 {
 			l.st[statPacketsOut] += uint64(n)
 			pc.out.pop(n)
+			retried = false
 		}
 		switch {
 		case err == nil:
 		case err == unix.EAGAIN:
-			return true
+			if !pc.sendsToMany() || !writableNow(pc.fd) {
+				return true // the socket's buffer: write readiness will say when it has room
+			}
+			if !retried {
+				// The socket may have had room only since the send
+				// (a destination read): once more.
+				retried = true
+				continue
+			}
+			// The socket has room and the destination has none, and no
+			// report will say when it has: the datagram is dropped, the
+			// next ones go on.
+			pc.out.pop(1)
+			l.st[statPacketsDropped]++
+			retried = false
 		case err == unix.EINTR:
 		default:
 			pc.out.pop(1)
@@ -374,6 +414,25 @@ func (pc *PacketConn) send() (full bool) {
 	}
 	pc.out.reset()
 	return false
+}
+
+// sendsToMany reports whether pc is an unconnected unixgram socket. Its
+// EAGAIN can mean that the datagram's destination has no room: each
+// destination has a receive queue of its own (on Linux, max_dgram_qlen
+// datagrams), which the poller does not watch, and it reports the socket
+// writable while the socket's own buffer has room. For UDP, or a connected
+// socket, EAGAIN is the socket's own buffer (or its one peer's queue),
+// whose room write readiness reports.
+func (pc *PacketConn) sendsToMany() bool {
+	return !pc.connected && pc.family == unix.AF_UNIX
+}
+
+// writableNow reports whether a send on fd would find room in its buffer
+// now (a poll(2) that does not wait).
+func writableNow(fd int) bool {
+	fds := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+	n, err := unix.Poll(fds[:], 0)
+	return err == nil && n == 1 && fds[0].Revents&unix.POLLOUT != 0
 }
 
 // report tells the handler of an error on the socket, and counts it.

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -232,5 +233,129 @@ func TestPacketErrorNames(t *testing.T) {
 		require.ErrorAs(t, missing, &se)
 		require.Equal(t, sendCall, se.Syscall, "%v", missing)
 		waitUntil(t, "the counter", func() bool { return l.Stats().PacketErrors == 2 })
+	})
+}
+
+// sendNeverRead sends n datagrams with send, from a peer that never reads.
+func sendNeverRead(t *testing.T, n int, send func(p []byte) error) {
+	for i := range n {
+		require.NoError(t, send(datagram(i, 100)), "datagram %d", i)
+	}
+}
+
+// readReplies sends n datagrams with send and reads their echoes from c,
+// in order.
+func readReplies(t *testing.T, c net.Conn, n int, send func(p []byte) error) {
+	buf := make([]byte, 256)
+	for i := range n {
+		require.NoError(t, send(datagram(1000+i, 50)))
+	}
+	for i := range n {
+		require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+		k, err := c.Read(buf)
+		require.NoError(t, err, "reply %d of %d", i, n)
+		require.Equal(t, datagram(1000+i, 50), buf[:k])
+	}
+}
+
+// TestPacketPeerThatDoesNotRead: on a unixgram socket that is not
+// connected, a peer that never reads loses its own replies, counted in
+// Stats.PacketsDropped, and holds up no one else's: peer a sends 3,000
+// datagrams and never reads, then peer b gets the replies to its 5. (The
+// peers' sockets are bound, not connected: see PacketConn for a peer that
+// connects to the server.)
+func TestPacketPeerThatDoesNotRead(t *testing.T) {
+	packetModes(t, func(t *testing.T, batched bool, opts ...Option) {
+		dir := shortTempDir(t)
+		server := &net.UnixAddr{Name: filepath.Join(dir, "s"), Net: "unixgram"}
+		h := newPacketEcho(t)
+		l, _ := servePacket(t, h, "unixgram", server.Name, opts...)
+		sender := func(c *net.UnixConn) func([]byte) error {
+			return func(p []byte) error {
+				if err := c.SetWriteDeadline(time.Now().Add(testLimit)); err != nil {
+					return err
+				}
+				_, err := c.WriteToUnix(p, server)
+				return err
+			}
+		}
+		const sent = 3000
+		a, b := unixgramAt(t, filepath.Join(dir, "a")), unixgramAt(t, filepath.Join(dir, "b"))
+		sendNeverRead(t, sent, sender(a))
+		readReplies(t, b, 5, sender(b))
+		var st Stats
+		waitUntil(t, "every datagram answered or dropped", func() bool {
+			st = l.Stats()
+			return st.PacketsIn == sent+5 && st.PacketsOut+st.PacketsDropped == sent+5
+		})
+		t.Logf("a's replies: %d sent, %d dropped", st.PacketsOut-5, st.PacketsDropped)
+		require.NotZero(t, st.PacketsDropped, "a's queue is full")
+		require.Empty(t, h.errors())
+	})
+}
+
+// TestUDPPeerThatDoesNotRead: the same over UDP, where the system takes a
+// datagram for a peer that does not read and drops it there: b is answered
+// and the loop drops nothing.
+func TestUDPPeerThatDoesNotRead(t *testing.T) {
+	packetModes(t, func(t *testing.T, batched bool, opts ...Option) {
+		h := newPacketEcho(t)
+		l, pc := servePacket(t, h, "udp4", "127.0.0.1:0", opts...)
+		peer := func() *net.UDPConn {
+			c, err := net.DialUDP("udp4", nil, pc.LocalAddr().(*net.UDPAddr))
+			require.NoError(t, err)
+			t.Cleanup(func() { c.Close() })
+			return c
+		}
+		a, b := peer(), peer()
+		sendNeverRead(t, 3000, func(p []byte) error { _, err := a.Write(p); return err })
+		// What a sent is read (or was dropped by the system) before b
+		// sends: b's datagrams find room.
+		waitUntil(t, "the server's input read", func() bool {
+			pfd := []unix.PollFd{{Fd: int32(pc.Fd()), Events: unix.POLLIN}}
+			n, err := unix.Poll(pfd, 0)
+			return err == nil && n == 0
+		})
+		readReplies(t, b, 5, func(p []byte) error { _, err := b.Write(p); return err })
+		st := l.Stats()
+		waitUntil(t, "every datagram answered", func() bool { st = l.Stats(); return st.PacketsOut == st.PacketsIn })
+		require.Zero(t, st.PacketsDropped)
+		require.Empty(t, h.errors())
+	})
+}
+
+// TestPacketConnectedWaitsForPeer: on a connected unixgram socket
+// (DialPacket), a peer whose queue is full makes the datagrams wait, with
+// write interest, and none is lost: the system reports when that one peer
+// has room.
+func TestPacketConnectedWaitsForPeer(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("a unixgram peer with a full queue makes the sender wait (EAGAIN) on Linux; other systems refuse the datagram (ENOBUFS)")
+	}
+	packetModes(t, func(t *testing.T, batched bool, opts ...Option) {
+		dir := shortTempDir(t)
+		peer := unixgramAt(t, filepath.Join(dir, "p"))
+		checkLeaks(t)
+		h := newPacketEcho(t)
+		l, err := New(h, opts...)
+		require.NoError(t, err)
+		pc, err := l.DialPacket("unixgram", peer.LocalAddr().String())
+		require.NoError(t, err)
+		run(t, l)
+		const n = 200
+		require.NoError(t, l.Post(func() {
+			for i := range n {
+				assert.NoError(t, pc.Write(datagram(i, 100)))
+			}
+		}))
+		waitUntil(t, "the peer's queue to be full", func() bool { return l.Stats().WriteWaits > 0 })
+		buf := make([]byte, 256)
+		for i := range n {
+			require.NoError(t, peer.SetReadDeadline(time.Now().Add(5*time.Second)))
+			k, err := peer.Read(buf)
+			require.NoError(t, err, "datagram %d", i)
+			require.Equal(t, datagram(i, 100), buf[:k], "datagram %d", i)
+		}
+		require.Zero(t, l.Stats().PacketsDropped)
 	})
 }
