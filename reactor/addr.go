@@ -9,19 +9,13 @@ import (
 )
 
 // sockaddrToAddr converts a socket address from the system into the net.Addr
-// a Go user expects.
-func sockaddrToAddr(sa unix.Sockaddr) net.Addr {
+// a Go user expects; the loop names an IPv6 zone (zone.go).
+func (l *Loop) sockaddrToAddr(sa unix.Sockaddr) net.Addr {
 	switch sa := sa.(type) {
 	case *unix.SockaddrInet4:
 		return &net.TCPAddr{IP: net.IP(sa.Addr[:]).To16(), Port: sa.Port}
 	case *unix.SockaddrInet6:
-		addr := &net.TCPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
-		if sa.ZoneId != 0 {
-			if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
-				addr.Zone = ifi.Name
-			}
-		}
-		return addr
+		return &net.TCPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port, Zone: l.zoneName(sa.ZoneId)}
 	case *unix.SockaddrUnix:
 		return &net.UnixAddr{Name: sa.Name, Net: "unix"}
 	}

@@ -118,7 +118,7 @@ func (c *Conn) LocalAddr() net.Addr {
 	if err != nil {
 		return nil
 	}
-	return sockaddrToAddr(sa)
+	return c.loop.sockaddrToAddr(sa)
 }
 
 // RemoteAddr returns the address of the peer, or nil if the system cannot
@@ -131,5 +131,5 @@ func (c *Conn) RemoteAddr() net.Addr {
 	if err != nil {
 		return nil
 	}
-	return sockaddrToAddr(sa)
+	return c.loop.sockaddrToAddr(sa)
 }

@@ -219,7 +219,8 @@ func (l *Loop) queueClose(c *Conn) {
 
 // closeMarked is the close phase: for each connection queued by queueClose,
 // OnClose if the handler has not been told yet, then either lingering or
-// the release of the fd.
+// the release of the fd; then the fds retired since the last close phase
+// (packet sockets and listeners, see fd_close.go) are closed.
 func (l *Loop) closeMarked() {
 	// OnClose may close other connections, which appends to the list.
 	for i := 0; i < len(l.closing); i++ {
@@ -247,6 +248,7 @@ func (l *Loop) closeMarked() {
 		}
 	}
 	l.closing = l.closing[:0]
+	l.closeRetired()
 }
 
 // endHandlerView runs OnClose and frees what only the handler used: the

@@ -3,13 +3,11 @@ package reactor
 import (
 	"io"
 	"net"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 )
 
 // TestCloseWhileConnectingWaitsForConnect: Dial with a 10 s timeout, Write,
@@ -69,24 +67,6 @@ func TestWriteTimeoutWhileConnecting(t *testing.T) {
 	require.NoError(t, err, "the dialed connection never reached the server; OnClose reported %v", ev.err)
 	require.Equal(t, "hello", got)
 	require.NoError(t, ev.err)
-}
-
-// fullBacklog returns a listener whose accept queue (backlog 0) is full:
-// a connect to it stays in progress (its SYN dropped, retried after 1 s,
-// 3 s...) until the test accepts the filler connection.
-func fullBacklog(t *testing.T) (net.Listener, string) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	require.NoError(t, err)
-	require.NoError(t, unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
-	require.NoError(t, unix.Listen(fd, 0))
-	f := os.NewFile(uintptr(fd), "listener")
-	ln, err := net.FileListener(f)
-	f.Close()
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	addr := ln.Addr().String()
-	dial(t, "tcp", addr) // the filler
-	return ln, addr
 }
 
 // acceptAfterFiller accepts (and closes) the filler, then waits up to 8 s

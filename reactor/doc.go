@@ -39,11 +39,15 @@
 //     for closing (its output has left and FIN was sent, or it was aborted)
 //     gets OnClose; then its fd is released (unregistered, closed) or, if
 //     the peer has not sent its FIN, the connection lingers. Lingering
-//     connections are released here too, later. Only here is an fd closed,
-//     so no callback sees a closed or reused fd number. flushAndClose
-//     repeats the flush and close phases while OnClose writes to or closes
-//     other connections, so nothing written is left waiting for an
-//     unrelated event.
+//     connections are released here too, later. So are packet sockets and
+//     listeners closed since the last close phase: Close (or shutdown)
+//     took them out of the poller and the fd table at once, and their fds
+//     are closed here (fd_close.go). Only here, and when Run returns, is an
+//     fd the poller knew closed, so no callback sees a closed or reused fd
+//     number, and no readiness reported for a closed fd reaches the next
+//     owner of its number. flushAndClose repeats the flush and close phases
+//     while OnClose writes to or closes other connections, so nothing
+//     written is left waiting for an unrelated event.
 //   - publish (stats.go): copy the counters for Stats. Run returns here if
 //     shutdown is complete: no connection is left for the handler, and the
 //     peers of the lingering ones have acknowledged what was sent to them
@@ -144,7 +148,12 @@
 // one recvmmsg on Linux (one recvmsg each elsewhere) and calls OnPacket
 // once per datagram; replies queue on the socket and leave in the flush
 // phase, a batch per sendmmsg. A full send buffer keeps them queued with
-// write interest, as for a stream, within WithPacketQueue.
+// write interest, as for a stream, within WithPacketQueue. But a unixgram
+// socket that is not connected sends to many sockets, each with a receive
+// queue of its own that the poller does not watch: a datagram whose
+// destination's queue is full is dropped (Stats.PacketsDropped) and the
+// next ones go on, so that a peer that does not read loses its own
+// replies and holds up no one else's.
 //
 // # Buffers and memory
 //

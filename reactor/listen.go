@@ -104,7 +104,7 @@ func (l *Loop) ListenFD(fd int) (net.Addr, error) {
 func (l *Loop) addListener(fd int, ln *listener, owned bool) error {
 	sa, err := unix.Getsockname(fd)
 	if err == nil {
-		ln.addr = sockaddrToAddr(sa)
+		ln.addr = l.sockaddrToAddr(sa)
 		err = l.p.Add(fd, poller.Read)
 	}
 	if err != nil {

@@ -54,8 +54,8 @@ func (ln *listener) awaitingAck() bool { return false }
 // end closes the listener when the loop ends.
 func (ln *listener) end() { ln.close() }
 
-// close unregisters and closes the listening socket, and removes its unix
-// socket file.
+// close unregisters the listening socket, to be closed in the close phase
+// (retireFD), and removes its unix socket file.
 func (ln *listener) close() {
 	if ln.closed {
 		return
@@ -64,11 +64,8 @@ func (ln *listener) close() {
 	if ln.timer != nil {
 		ln.timer.Stop()
 	}
-	l := ln.loop
-	_ = l.p.Remove(ln.fd)
-	l.fds[ln.fd] = nil
 	ln.file.remove()
-	_ = unix.Close(ln.fd)
+	ln.loop.retireFD(ln.fd)
 }
 
 // accept takes pending connections from a listener the poller reported

@@ -47,6 +47,9 @@ type Loop struct {
 	pio       *packetIO       // datagram batches; nil until the loop opens a packet socket
 	group     *Group          // the group the loop is in, if any
 	index     int             // and its place there
+	retired   []int           // fds out of the poller and the fd table, to close in the close phase (fd_close.go)
+	passing   bool            // run has begun its passes: retired fds wait for the close phase
+	zones     zoneCache       // interfaces of IPv6 zones (zone.go)
 
 	stopping  bool           // shutdown has begun
 	graceOver bool           // the grace period has ended
@@ -146,6 +149,7 @@ func (l *Loop) Run(ctx context.Context) error {
 // run is the loop: one iteration is one pass, in the order the package
 // documentation gives.
 func (l *Loop) run() error {
+	l.passing = true
 	for {
 		l.clock = l.now()
 		l.runTimers(l.clock)
@@ -197,9 +201,9 @@ func (l *Loop) wait() error {
 // flushAndClose runs the flush phase (flushDirty) and the close phase
 // (closeMarked), again while OnClose keeps writing to other connections or
 // closing them, so that the loop never waits with output that nothing will
-// flush.
+// flush, nor with a retired fd open.
 func (l *Loop) flushAndClose() {
-	for len(l.dirty)+len(l.closing)+len(l.pdirty) > 0 {
+	for len(l.dirty)+len(l.closing)+len(l.pdirty)+len(l.retired) > 0 {
 		l.flushDirty()
 		l.flushPackets()
 		l.closeMarked()
@@ -388,6 +392,7 @@ func (l *Loop) releaseAll() {
 			o.end()
 		}
 	}
+	l.closeRetired()
 	l.timers.clear()
 	l.publish()
 	_ = l.p.Close()

@@ -17,8 +17,9 @@ import (
 // for each. Replies are queued and leave in the flush phase, as many per
 // system call as the batch holds (sendmmsg on Linux); a full send buffer
 // (EAGAIN) keeps the rest queued and registers write interest, as for a
-// stream. A datagram is never merged or split: each send is one datagram,
-// or an error.
+// stream, except on an unconnected unixgram socket whose destination had
+// no room (see PacketConn). A datagram is never merged or split: each
+// send is one datagram, or an error.
 
 // PacketHandler is implemented by a Handler that serves packet sockets
 // (ListenPacket, DialPacket). Its methods run on the loop's goroutine,
@@ -33,7 +34,11 @@ type PacketHandler interface {
 	// socket that closes nothing: an ICMP error on a connected socket
 	// (ECONNREFUSED: nothing listens at the other end), or a queued
 	// datagram the system refused to send (EMSGSIZE, EHOSTUNREACH...),
-	// which is dropped and counted in Stats.PacketErrors.
+	// which is dropped. Every error is counted in Stats.PacketErrors and
+	// says which call failed: one of a receive or a send is an
+	// *os.SyscallError naming the call made (recvmmsg or recvmsg,
+	// sendmmsg or sendmsg), which wraps the system's error for errors.Is
+	// (unix.ECONNREFUSED, say).
 	OnPacketError(pc *PacketConn, err error)
 }
 
@@ -44,7 +49,9 @@ type Packet struct {
 	// and what arrived is not delivered cut.
 	Data      []byte
 	Truncated bool
-	// From is the sender of a UDP datagram.
+	// From is the sender of a UDP datagram. A link-local sender's zone
+	// is its interface's name, or the interface index in decimal if the
+	// system knows no name for it.
 	From netip.AddrPort
 	// FromUnix is the sender of a unixgram datagram, nil if the sender's
 	// socket has no name (it cannot be answered). The loop keeps one
@@ -55,6 +62,21 @@ type Packet struct {
 
 // PacketConn is a packet socket of a loop. Its methods must be called on
 // the loop's goroutine; once it is closed they return ErrClosed.
+//
+// Datagrams written to it queue (within WithPacketQueue) and leave in the
+// flush phase, in order. When the socket's send buffer is full they wait
+// for the poller to report room. A unixgram socket that is not connected
+// is different: each socket it sends to has a receive queue of its own
+// (on Linux, max_dgram_qlen datagrams), and nothing reports when one of
+// them has room. A datagram to a socket whose queue is full, a peer that
+// does not read, is dropped and counted in Stats.PacketsDropped, and the
+// datagrams after it go on: that peer loses its own replies, and no one
+// else's wait for it. (On Linux a peer that connected its socket to this
+// one is not held to its queue's bound: what it leaves unread is charged
+// to this socket's send buffer, and once that is full every destination
+// waits for room.) On UDP, where a full buffer is the socket's own, and
+// on a connected socket (DialPacket), whose one peer's room the poller
+// reports, datagrams always wait.
 type PacketConn struct {
 	loop      *Loop
 	h         PacketHandler
@@ -154,13 +176,13 @@ func (pc *PacketConn) setUp(ra sockAddr, connect, reusePort bool) error {
 	if err != nil {
 		return os.NewSyscallError("getsockname", err)
 	}
-	pc.addr = packetAddr(sa)
+	pc.addr = pc.loop.packetAddr(sa)
 	return nil
 }
 
 // packetAddr is sockaddrToAddr for a packet socket.
-func packetAddr(sa unix.Sockaddr) net.Addr {
-	switch a := sockaddrToAddr(sa).(type) {
+func (l *Loop) packetAddr(sa unix.Sockaddr) net.Addr {
+	switch a := l.sockaddrToAddr(sa).(type) {
 	case *net.TCPAddr:
 		return &net.UDPAddr{IP: a.IP, Port: a.Port, Zone: a.Zone}
 	case *net.UnixAddr:
@@ -179,7 +201,9 @@ func (pc *PacketConn) Fd() int { return pc.fd }
 // Loop returns the loop that owns the socket.
 func (pc *PacketConn) Loop() *Loop { return pc.loop }
 
-// Reply queues p as a datagram to the sender of the received datagram to.
+// Reply queues p as a datagram to the sender of the received datagram to,
+// with WriteTo or WriteToUnix; on a unixgram socket, a sender whose
+// receive queue is full when the reply leaves loses it (see PacketConn).
 func (pc *PacketConn) Reply(to *Packet, p []byte) error {
 	if pc.family == unix.AF_UNIX {
 		return pc.WriteToUnix(p, to.FromUnix)
@@ -191,7 +215,8 @@ func (pc *PacketConn) Reply(to *Packet, p []byte) error {
 // ErrOutputFull if the send queue is full (WithPacketQueue; the datagram is
 // counted in Stats.PacketsDropped), an error wrapping EMSGSIZE if p cannot
 // be one UDP datagram, and ErrClosed once the socket is closed. The
-// datagram leaves at the end of the pass.
+// datagram leaves at the end of the pass, or waits in the queue while the
+// socket's send buffer is full.
 func (pc *PacketConn) WriteTo(p []byte, to netip.AddrPort) error {
 	if pc.family == unix.AF_UNIX {
 		return fmt.Errorf("reactor: WriteTo on a unixgram socket: %w", unix.EAFNOSUPPORT)
@@ -205,13 +230,23 @@ func (pc *PacketConn) WriteTo(p []byte, to netip.AddrPort) error {
 	return pc.queue(p, queuedPacket{to: to})
 }
 
-// WriteToUnix queues p as one datagram to the unixgram socket named to.
+// WriteToUnix queues p as one datagram to the unixgram socket named to; it
+// leaves at the end of the pass, unless that socket's receive queue is
+// full then: the datagram is dropped and counted in Stats.PacketsDropped
+// (see PacketConn). It returns ErrOutputFull and ErrClosed as WriteTo
+// does. A name longer than a socket address holds (a path of
+// len(sun_path) bytes or more, its NUL needing the last; an abstract name
+// "@..." of more) is refused with an error wrapping EINVAL, as bind
+// refuses it.
 func (pc *PacketConn) WriteToUnix(p []byte, to *net.UnixAddr) error {
 	if pc.family != unix.AF_UNIX {
 		return fmt.Errorf("reactor: WriteToUnix on a UDP socket: %w", unix.EAFNOSUPPORT)
 	}
 	if to == nil || to.Name == "" {
 		return fmt.Errorf("reactor: WriteToUnix to an unnamed socket: %w", unix.EDESTADDRREQ)
+	}
+	if !unixNameFits(to.Name) {
+		return fmt.Errorf("reactor: WriteToUnix to a name of %d bytes, more than a socket address holds: %w", len(to.Name), unix.EINVAL)
 	}
 	return pc.queue(p, queuedPacket{toUnix: to})
 }
@@ -259,10 +294,13 @@ func (pc *PacketConn) maxPayload() int {
 // Pending returns the datagrams queued and not yet sent.
 func (pc *PacketConn) Pending() int { return pc.out.len() }
 
-// Close closes the socket now: datagrams still queued are tried once and
-// what the system does not take is dropped (counted in
-// Stats.PacketsDropped). A unixgram socket's file is removed. A second
-// Close returns ErrClosed.
+// Close closes the socket: datagrams still queued are tried once and what
+// the system does not take is dropped (counted in Stats.PacketsDropped). A
+// unixgram socket's file is removed. From the call on the loop hears
+// nothing more of the socket, but its fd is closed only in the close phase
+// (see the package documentation), so that no socket opened meanwhile gets
+// its number; until then the address it was bound to is still taken. A
+// second Close returns ErrClosed.
 func (pc *PacketConn) Close() error {
 	if pc.closed {
 		return ErrClosed
@@ -274,13 +312,12 @@ func (pc *PacketConn) Close() error {
 	}
 	l.st[statPacketsDropped] += uint64(pc.out.len())
 	pc.out.reset()
-	_ = l.p.Remove(pc.fd)
-	l.fds[pc.fd] = nil
 	pc.file.remove()
-	// A readiness report already taken for this fd in this pass finds no
-	// owner; one for a new socket given the same number is harmless (its
-	// read or write meets EAGAIN).
-	_ = unix.Close(pc.fd)
+	// Out of the poller and the fd table now, so that a readiness report
+	// already taken for the fd in this pass finds no owner; closed in the
+	// close phase, so that no new socket gets its number before this pass's
+	// reports are all handed out.
+	l.retireFD(pc.fd)
 	return nil
 }
 
@@ -300,72 +337,10 @@ func (pc *PacketConn) endGrace()         {}
 func (pc *PacketConn) awaitingAck() bool { return false }
 func (pc *PacketConn) end()              { pc.Close() }
 
-// flushPackets is the flush phase for packet sockets: each one with
-// datagrams queued since the last one sends them, in batches.
-func (l *Loop) flushPackets() {
-	for i := 0; i < len(l.pdirty); i++ {
-		pc := l.pdirty[i]
-		l.pdirty[i] = nil
-		pc.dirty = false
-		if !pc.closed && !pc.waitWrite {
-			pc.flush()
-		}
-	}
-	l.pdirty = l.pdirty[:0]
-}
-
-// flush sends the queue and registers write interest if the socket's
-// buffer is full.
-func (pc *PacketConn) flush() {
-	if pc.closed {
-		return
-	}
-	full := pc.send()
-	want := poller.Read
-	if full {
-		want |= poller.Write
-	}
-	if err := pc.loop.p.Modify(pc.fd, want); err != nil {
-		pc.report(err)
-		return
-	}
-	if full && !pc.waitWrite {
-		pc.loop.st[statWriteWaits]++
-	}
-	pc.waitWrite = full
-}
-
-// send sends queued datagrams until the queue is empty or the socket's
-// buffer is full (then it returns true). A datagram the system refuses is
-// dropped and reported.
-func (pc *PacketConn) send() (full bool) {
-	l := pc.loop
-	io := l.packetIO()
-	for pc.out.len() > 0 {
-		n, calls, err := io.send(pc)
-		l.st[statPacketWrites] += uint64(calls)
-		if n > 0 {
-			l.st[statPacketsOut] += uint64(n)
-			pc.out.pop(n)
-		}
-		switch {
-		case err == nil:
-		case err == unix.EAGAIN:
-			return true
-		case err == unix.EINTR:
-		default:
-			pc.out.pop(1)
-			l.st[statPacketErrors]++
-			pc.report(os.NewSyscallError("sendmsg", err))
-		}
-	}
-	pc.out.reset()
-	return false
-}
-
-// report tells the handler of an error on the socket.
+// report tells the handler of an error on the socket, and counts it.
 func (pc *PacketConn) report(err error) {
 	l := pc.loop
+	l.st[statPacketErrors]++
 	defer l.recoverConn("OnPacketError", nil)
 	pc.h.OnPacketError(pc, err)
 }
@@ -374,67 +349,4 @@ func (pc *PacketConn) report(err error) {
 func (pc *PacketConn) deliver(p *Packet) {
 	defer pc.loop.recoverConn("OnPacket", nil)
 	pc.h.OnPacket(pc, p)
-}
-
-// packetQueue is a packet socket's queued datagrams, in order: their bytes
-// one after the other in buf, each one's place and destination in ds. It
-// keeps its arrays, so that queueing allocates nothing in steady state.
-type packetQueue struct {
-	buf   []byte
-	ds    []queuedPacket
-	head  int // ds[head:] are queued
-	bytes int // bytes of ds[head:]
-}
-
-type queuedPacket struct {
-	off, n int
-	to     netip.AddrPort // for a UDP socket that is not connected
-	toUnix *net.UnixAddr  // for a unixgram socket that is not connected
-}
-
-func (q *packetQueue) len() int { return len(q.ds) - q.head }
-
-func (q *packetQueue) fits(n, maxDatagrams, maxBytes int) bool {
-	return q.len() < maxDatagrams && q.bytes+n <= maxBytes
-}
-
-func (q *packetQueue) push(p []byte, d queuedPacket) {
-	if q.head > 0 && q.head == len(q.ds) {
-		q.reset()
-	}
-	if q.head > len(q.ds)/2 {
-		q.compact()
-	}
-	d.off, d.n = len(q.buf), len(p)
-	q.buf = append(q.buf, p...)
-	q.ds = append(q.ds, d)
-	q.bytes += len(p)
-}
-
-// pop drops the n datagrams at the front.
-func (q *packetQueue) pop(n int) {
-	for _, d := range q.ds[q.head : q.head+n] {
-		q.bytes -= d.n
-	}
-	clear(q.ds[q.head : q.head+n]) // drop the addresses they hold
-	q.head += n
-}
-
-// compact moves the queued datagrams to the front of the arrays.
-func (q *packetQueue) compact() {
-	first := q.ds[q.head].off
-	copy(q.buf, q.buf[first:])
-	q.buf = q.buf[:len(q.buf)-first]
-	k := copy(q.ds, q.ds[q.head:])
-	clear(q.ds[k:])
-	q.ds = q.ds[:k]
-	for i := range q.ds {
-		q.ds[i].off -= first
-	}
-	q.head = 0
-}
-
-func (q *packetQueue) reset() {
-	clear(q.ds)
-	q.buf, q.ds, q.head, q.bytes = q.buf[:0], q.ds[:0], 0, 0
 }

@@ -3,6 +3,7 @@ package reactor
 import (
 	"net"
 	"net/netip"
+	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -99,9 +100,24 @@ func (io *packetIO) receive(pc *PacketConn) {
 	io.pkt = Packet{}
 	if err != nil && err != unix.EAGAIN && err != unix.EINTR && !pc.closed {
 		// An ICMP error for a connected socket, say; the socket goes on.
-		l.st[statPacketErrors]++
-		pc.report(err)
+		pc.report(os.NewSyscallError(io.recvCall(), err))
 	}
+}
+
+// recvCall and sendCall name the system call that receive and send make,
+// for the errors they report: one per datagram (each) or the batch's.
+func (io *packetIO) recvCall() string {
+	if io.each {
+		return "recvmsg"
+	}
+	return recvBatchCall
+}
+
+func (io *packetIO) sendCall() string {
+	if io.each {
+		return "sendmsg"
+	}
+	return sendBatchCall
 }
 
 // source fills in the sender of a datagram from its raw address.
@@ -114,7 +130,7 @@ func (io *packetIO) source(p *Packet, sa *unix.RawSockaddrAny, n uint32) {
 		a := (*unix.RawSockaddrInet6)(unsafe.Pointer(sa))
 		ip := netip.AddrFrom16(a.Addr)
 		if a.Scope_id != 0 {
-			ip = ip.WithZone(zoneName(a.Scope_id))
+			ip = ip.WithZone(io.l.zoneName(a.Scope_id))
 		}
 		p.From = netip.AddrPortFrom(ip, ntohs(a.Port))
 	case unix.AF_UNIX:
@@ -154,13 +170,6 @@ func (io *packetIO) unixName(path []byte) *net.UnixAddr {
 	return a
 }
 
-func zoneName(index uint32) string {
-	if ifi, err := net.InterfaceByIndex(int(index)); err == nil {
-		return ifi.Name
-	}
-	return ""
-}
-
 // ntohs reads a port stored in network byte order.
 func ntohs(port uint16) uint16 {
 	b := (*[2]byte)(unsafe.Pointer(&port))
@@ -184,7 +193,7 @@ func (io *packetIO) send(pc *PacketConn) (int, int, error) {
 		io.wiov[i].SetLen(d.n)
 		h.hdr.Name, h.hdr.Namelen = nil, 0
 		if !pc.connected {
-			h.hdr.Namelen = putSockaddr(&io.wname[i], d, pc.family)
+			h.hdr.Namelen = io.putSockaddr(&io.wname[i], d, pc.family)
 			h.hdr.Name = (*byte)(unsafe.Pointer(&io.wname[i]))
 		}
 	}
@@ -206,7 +215,7 @@ func (io *packetIO) send(pc *PacketConn) (int, int, error) {
 
 // putSockaddr writes the destination of d as a raw address for a socket
 // of family, and returns its length.
-func putSockaddr(sa *unix.RawSockaddrAny, d *queuedPacket, family int) uint32 {
+func (io *packetIO) putSockaddr(sa *unix.RawSockaddrAny, d *queuedPacket, family int) uint32 {
 	*sa = unix.RawSockaddrAny{}
 	switch family {
 	case unix.AF_INET:
@@ -220,24 +229,31 @@ func putSockaddr(sa *unix.RawSockaddrAny, d *queuedPacket, family int) uint32 {
 		setFamily(unsafe.Pointer(sa), unix.AF_INET6, unix.SizeofSockaddrInet6)
 		a.Addr = d.to.Addr().As16()
 		a.Port = ntohs(d.to.Port())
-		if z := d.to.Addr().Zone(); z != "" {
-			if ifi, err := net.InterfaceByName(z); err == nil {
-				a.Scope_id = uint32(ifi.Index)
-			}
-		}
+		a.Scope_id = io.l.zoneIndex(d.to.Addr().Zone())
 		return unix.SizeofSockaddrInet6
 	default:
 		a := (*unix.RawSockaddrUnix)(unsafe.Pointer(sa))
-		name := d.toUnix.Name
+		name := d.toUnix.Name // WriteToUnix made sure it fits (unixNameFits)
 		setFamily(unsafe.Pointer(sa), unix.AF_UNIX, unix.SizeofSockaddrUnix)
-		n := min(len(name), len(a.Path)-1)
-		for i := range n {
+		for i := range len(name) {
 			a.Path[i] = int8(name[i])
 		}
-		if n > 0 && name[0] == '@' {
+		if name[0] == '@' {
 			a.Path[0] = 0 // abstract: the length, not a NUL, ends the name
-			return uint32(unsafe.Offsetof(a.Path)) + uint32(n)
+			return uint32(unsafe.Offsetof(a.Path)) + uint32(len(name))
 		}
-		return uint32(unsafe.Offsetof(a.Path)) + uint32(n) + 1
+		return uint32(unsafe.Offsetof(a.Path)) + uint32(len(name)) + 1 // and the NUL
 	}
+}
+
+// unixNameFits reports whether a unixgram name fits a socket address
+// whole: a path with the NUL after it, or an abstract name ("@...", the '@'
+// standing for the leading NUL, no NUL after). These are the limits of the
+// net package and of bind.
+func unixNameFits(name string) bool {
+	const room = len(unix.RawSockaddrUnix{}.Path)
+	if len(name) > 0 && name[0] == '@' {
+		return len(name) <= room
+	}
+	return len(name) < room
 }

@@ -9,6 +9,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// The system calls that receiveBatch and sendBatch make, as their errors
+// name them.
+const recvBatchCall, sendBatchCall = "recvmmsg", "sendmmsg"
+
 // receiveBatch takes up to len(hdrs) datagrams with one recvmmsg, and
 // returns how many it took and the system calls made.
 func receiveBatch(fd int, hdrs []mmsghdr) (n, calls int, err error) {

@@ -13,6 +13,10 @@ import (
 // where raw system calls are not supported). They allocate the socket
 // address of each datagram, which the Linux path does not.
 
+// The system calls that receiveBatch and sendBatch make, as their errors
+// name them.
+const recvBatchCall, sendBatchCall = "recvmsg", "sendmsg"
+
 func receiveBatch(fd int, hdrs []mmsghdr) (n, calls int, err error) {
 	return receiveEach(fd, hdrs)
 }

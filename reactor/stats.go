@@ -34,7 +34,7 @@ type Stats struct {
 	PacketsOut       uint64 // datagrams sent
 	PacketReads      uint64 // receive system calls (recvmmsg takes a batch in one)
 	PacketWrites     uint64 // send system calls (sendmmsg sends a batch in one)
-	PacketsDropped   uint64 // datagrams refused because the send queue was full, or dropped by Close
+	PacketsDropped   uint64 // datagrams refused because the send queue was full, dropped by Close, or for a unixgram destination with no room
 	PacketsTruncated uint64 // datagrams larger than the read buffer, reported without their bytes
 	PacketErrors     uint64 // errors reported to OnPacketError
 }
