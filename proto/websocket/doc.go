@@ -3,8 +3,28 @@
 // built from. It reads and writes bytes that the caller owns and keeps no
 // state between calls but what the caller hands back.
 //
+// # Frames
+//
+// ParseHeader parses a frame header where it lies, at the start of the
+// connection's buffered input, and checks the rules a header alone can
+// break; it reports an incomplete header as (0, nil), so the caller waits
+// for more bytes. CheckMasking and CheckSequence check the rules that
+// depend on the side of the connection and on the message in flight.
+// AppendHeader writes a header.
+//
 // # Masking
 //
 // MaskBytes masks and unmasks a payload in place, in pieces if it arrives
 // in pieces.
+//
+// # Close frames
+//
+// ParseClose reads the payload of a close frame: its code and reason,
+// checked as RFC 6455 §7.4 and §5.5.1 require; AppendClose writes one.
+// ValidCloseCode says which codes may be sent.
+//
+// # Errors
+//
+// The errors of the protocol are *Error values carrying the close code to
+// answer with; CloseCodeOf reads it from any error.
 package websocket
