@@ -17,6 +17,13 @@
 // MaskBytes masks and unmasks a payload in place, in pieces if it arrives
 // in pieces.
 //
+// # Text
+//
+// ValidateUTF8 checks a text message piece by piece, fragment by fragment
+// or read by read, carrying a UTF8State from one piece to the next: no
+// copy of the message, and a failure at the piece that breaks UTF-8, not
+// at the end of the message.
+//
 // # Close frames
 //
 // ParseClose reads the payload of a close frame: its code and reason,

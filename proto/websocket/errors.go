@@ -52,6 +52,14 @@ var (
 	ErrCloseReason = &Error{CloseInvalidPayload, "close reason not valid UTF-8"}
 )
 
+// The errors of messages.
+var (
+	// ErrInvalidUTF8: a text message that is not valid UTF-8, for the
+	// caller to return when ValidateUTF8 fails or a message ends with its
+	// state not Complete.
+	ErrInvalidUTF8 = &Error{CloseInvalidPayload, "text message not valid UTF-8"}
+)
+
 // CloseCodeOf returns the close code to answer err with: CloseNormal for
 // nil, its Error's code, or CloseInternalError for any other error.
 func CloseCodeOf(err error) uint16 {
