@@ -3,6 +3,16 @@
 // built from. It reads and writes bytes that the caller owns and keeps no
 // state between calls but what the caller hands back.
 //
+// # Opening handshake
+//
+// The checks of a client's upgrade request and the server's answer are
+// functions of header values, for the HTTP layer to call with whatever view
+// of the fields it has: HasToken for the Connection and Upgrade lists,
+// CheckKey and CheckVersion for Sec-WebSocket-Key and
+// Sec-WebSocket-Version, AppendAcceptKey (or AcceptKey) for
+// Sec-WebSocket-Accept, SelectProtocol for Sec-WebSocket-Protocol. A
+// client checks the server's answer with CheckAccept.
+//
 // # Frames
 //
 // ParseHeader parses a frame header where it lies, at the start of the

@@ -60,6 +60,20 @@ var (
 	ErrInvalidUTF8 = &Error{CloseInvalidPayload, "text message not valid UTF-8"}
 )
 
+// The errors of the opening handshake: they are not answered with a close
+// frame. The server answers ErrVersion with 426 Upgrade Required and
+// "Sec-WebSocket-Version: 13", ErrKey with 400 Bad Request; a client fails
+// the connection on ErrAccept.
+var (
+	// ErrKey: a Sec-WebSocket-Key that is not 16 bytes in base64.
+	ErrKey = errors.New("websocket: Sec-WebSocket-Key is not 16 bytes in base64")
+	// ErrVersion: a Sec-WebSocket-Version other than 13.
+	ErrVersion = errors.New("websocket: Sec-WebSocket-Version is not 13")
+	// ErrAccept: a server's Sec-WebSocket-Accept that is not the answer
+	// to the client's key.
+	ErrAccept = errors.New("websocket: Sec-WebSocket-Accept does not match the key")
+)
+
 // CloseCodeOf returns the close code to answer err with: CloseNormal for
 // nil, its Error's code, or CloseInternalError for any other error.
 func CloseCodeOf(err error) uint16 {
