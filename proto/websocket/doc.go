@@ -13,6 +13,14 @@
 // Sec-WebSocket-Accept, SelectProtocol for Sec-WebSocket-Protocol. A
 // client checks the server's answer with CheckAccept.
 //
+// # permessage-deflate
+//
+// NegotiateDeflate answers a client's offers of permessage-deflate (RFC
+// 7692) in Sec-WebSocket-Extensions; a client sends ClientDeflateOffer and
+// reads the answer with CheckDeflateResponse. Both sides agree on no
+// context takeover in either direction: every message is compressed on
+// its own.
+//
 // # Frames
 //
 // ParseHeader parses a frame header where it lies, at the start of the

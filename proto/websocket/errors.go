@@ -63,7 +63,7 @@ var (
 // The errors of the opening handshake: they are not answered with a close
 // frame. The server answers ErrVersion with 426 Upgrade Required and
 // "Sec-WebSocket-Version: 13", ErrKey with 400 Bad Request; a client fails
-// the connection on ErrAccept.
+// the connection on ErrAccept and ErrExtensionResponse.
 var (
 	// ErrKey: a Sec-WebSocket-Key that is not 16 bytes in base64.
 	ErrKey = errors.New("websocket: Sec-WebSocket-Key is not 16 bytes in base64")
@@ -72,6 +72,10 @@ var (
 	// ErrAccept: a server's Sec-WebSocket-Accept that is not the answer
 	// to the client's key.
 	ErrAccept = errors.New("websocket: Sec-WebSocket-Accept does not match the key")
+	// ErrExtensionResponse: a server's Sec-WebSocket-Extensions that
+	// names an extension the client did not offer, or accepts
+	// ClientDeflateOffer with parameters the client cannot work with.
+	ErrExtensionResponse = errors.New("websocket: unacceptable Sec-WebSocket-Extensions in the response")
 )
 
 // CloseCodeOf returns the close code to answer err with: CloseNormal for
