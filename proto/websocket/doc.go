@@ -19,7 +19,11 @@
 // 7692) in Sec-WebSocket-Extensions; a client sends ClientDeflateOffer and
 // reads the answer with CheckDeflateResponse. Both sides agree on no
 // context takeover in either direction: every message is compressed on
-// its own.
+// its own, so a Flater, one per loop, compresses (Compress) and
+// decompresses (Decompress) the messages of all its connections with one
+// compressor and one decompressor, and no connection holds compression
+// state between messages. Decompress stops at a maximum size, so a
+// message that inflates without end costs no more than that.
 //
 // # Frames
 //

@@ -58,6 +58,13 @@ var (
 	// caller to return when ValidateUTF8 fails or a message ends with its
 	// state not Complete.
 	ErrInvalidUTF8 = &Error{CloseInvalidPayload, "text message not valid UTF-8"}
+	// ErrMessageTooBig: a message longer than the receiver's maximum.
+	// Flater.Decompress returns it; a caller that compares a Header's
+	// Length, or the sum of a fragmented message's, with its maximum
+	// returns it too.
+	ErrMessageTooBig = &Error{CloseMessageTooBig, "message too big"}
+	// ErrDeflateData: a compressed message that is not valid DEFLATE data.
+	ErrDeflateData = &Error{CloseInvalidPayload, "invalid compressed data"}
 )
 
 // The errors of the opening handshake: they are not answered with a close
