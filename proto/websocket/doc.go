@@ -34,6 +34,10 @@
 // depend on the side of the connection and on the message in flight.
 // AppendHeader writes a header.
 //
+// A FrameWriter writes whole frames into an Output, such as a
+// *reactor.Conn (Write and Available): all or nothing, without allocating,
+// masking a client's payload on its way without modifying it.
+//
 // # Masking
 //
 // MaskBytes masks and unmasks a payload in place, in pieces if it arrives

@@ -85,6 +85,11 @@ var (
 	ErrExtensionResponse = errors.New("websocket: unacceptable Sec-WebSocket-Extensions in the response")
 )
 
+// ErrNoRoom is what FrameWriter returns when the output has no room for
+// the whole frame now. Nothing was written: the caller may wait for the
+// output to drain and try again, or give up on the connection.
+var ErrNoRoom = errors.New("websocket: no room in the output for the frame")
+
 // CloseCodeOf returns the close code to answer err with: CloseNormal for
 // nil, its Error's code, or CloseInternalError for any other error.
 func CloseCodeOf(err error) uint16 {
