@@ -93,3 +93,30 @@ func byteSize(n int) string {
 	}
 	return strconv.Itoa(n) + "B"
 }
+
+// TestUnmaskInPlace unmasks a frame's payload where it lies in an input
+// that holds two frames, as a connection does in the bytes Peek returns:
+// the payload's bytes change, and no other, so the header and the next
+// frame still parse.
+func TestUnmaskInPlace(t *testing.T) {
+	key := [4]byte{0x37, 0xfa, 0x21, 0x3d}
+	var in []byte
+	for _, msg := range []string{"first message", "second"} {
+		in = AppendHeader(in, true, false, Text, len(msg), &key)
+		start := len(in)
+		in = append(in, msg...)
+		MaskBytes(key, 0, in[start:])
+	}
+	before := bytes.Clone(in)
+	h, n, err := ParseHeader(in, 0)
+	require.NoError(t, err)
+	end := n + int(h.Length)
+	MaskBytes(h.Mask, 0, in[n:end])
+	require.Equal(t, "first message", string(in[n:end]))
+	require.Equal(t, before[:n], in[:n], "the header is untouched")
+	require.Equal(t, before[end:], in[end:], "the next frame is untouched")
+	h2, n2, err := ParseHeader(in[end:], 0)
+	require.NoError(t, err)
+	MaskBytes(h2.Mask, 0, in[end+n2:])
+	require.Equal(t, "second", string(in[end+n2:]))
+}

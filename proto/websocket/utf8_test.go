@@ -88,19 +88,27 @@ func checkEverySplit(t *testing.T, msg []byte, valid bool) {
 // kosme is the Greek word κόσμε, the sample of Autobahn's section 6.
 const kosme = "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
 
-// autobahn6 are the vectors of Autobahn section 6, which come from Markus
-// Kuhn's UTF-8 decoder stress test, by case id; each is valid or not.
-var autobahn6 = []struct {
+// utf8Vector is a test vector of Autobahn section 6: a text message, by
+// case id, and whether it is valid.
+type utf8Vector struct {
 	id    string
 	msg   string
 	valid bool
-}{
+}
+
+// autobahn6 are the vectors of Autobahn section 6, which come from Markus
+// Kuhn's UTF-8 decoder stress test.
+var autobahn6 = append([]utf8Vector{
 	{"6.1.1", "", true},
 	{"6.2.1", "Hello-µ@ßöäüàá-UTF-8!!", true},
 	{"6.2.4", kosme, true},
 	{"6.3.1", kosme + "\xed\xa0\x80" + "edited", false},
 	{"6.4.1", kosme + "\xf4\x90\x80\x80" + "edited", false},
-	{"6.5.1", kosme, true},
+	{"6.5.1", "hello\x24world", true},
+	{"6.5.2", "hello\xc2\xa2world", true},
+	{"6.5.3", "hello\xe2\x82\xacworld", true},
+	{"6.5.4", "hello\xf0\xa4\xad\xa2world", true},
+	{"6.5.5", kosme, true},
 	{"6.7.1", "\x00", true},
 	{"6.7.2", "\xc2\x80", true},
 	{"6.7.3", "\xe0\xa0\x80", true},
@@ -126,12 +134,12 @@ var autobahn6 = []struct {
 	{"6.12.5", "\x80\xbf\x80\xbf", false},
 	{"6.12.6", "\x80\xbf\x80\xbf\x80", false},
 	{"6.12.7", "\x80\xbf\x80\xbf\x80\xbf", false},
-	{"6.12.8", byteRange(0x80, 0xbf, ""), false},
-	{"6.13.1", byteRange(0xc0, 0xdf, " "), false},
-	{"6.13.2", byteRange(0xe0, 0xef, " "), false},
-	{"6.13.3", byteRange(0xf0, 0xf7, " "), false},
-	{"6.13.4", byteRange(0xf8, 0xfb, " "), false},
-	{"6.13.5", byteRange(0xfc, 0xfd, " "), false},
+	{"6.12.8", byteRange(0x80, 0xbe, ""), false},
+	{"6.13.1", byteRange(0xc0, 0xde, " "), false},
+	{"6.13.2", byteRange(0xe0, 0xee, " "), false},
+	{"6.13.3", byteRange(0xf0, 0xf6, " "), false},
+	{"6.13.4", byteRange(0xf8, 0xfa, " "), false},
+	{"6.13.5", byteRange(0xfc, 0xfc, " "), false},
 	{"6.14.1", "\xc0", false},
 	{"6.14.2", "\xe0\x80", false},
 	{"6.14.3", "\xf0\x80\x80", false},
@@ -176,13 +184,24 @@ var autobahn6 = []struct {
 	{"6.21.6", "\xed\xae\x80\xed\xbf\xbf", false},
 	{"6.21.7", "\xed\xaf\xbf\xed\xb0\x80", false},
 	{"6.21.8", "\xed\xaf\xbf\xed\xbf\xbf", false},
-	{"6.22 U+FFFE", "\xef\xbf\xbe", true},
-	{"6.22 U+FFFF", "\xef\xbf\xbf", true},
-	{"6.22 U+1FFFE", "\xf0\x9f\xbf\xbe", true},
-	{"6.22 U+10FFFF", "\xf4\x8f\xbf\xbf", true},
-	{"6.22 U+FDD0", "\xef\xb7\x90", true},
-	{"6.23 U+FFFD", "\xef\xbf\xbd", true},
-	{"6.23 U+FEFF", "\xef\xbb\xbf", true},
+	{"6.22.1", "\xef\xbf\xbe", true},
+	{"6.22.2", "\xef\xbf\xbf", true},
+}, generatedVectors()...)
+
+// generatedVectors returns the vectors Autobahn makes in loops: the
+// noncharacters U+nFFFE and U+nFFFF of the planes from 1 to 16 (6.22.3 to
+// 6.22.34) and the specials U+FFF9 to U+FFFF (6.23.1 to 6.23.7), all valid.
+func generatedVectors() []utf8Vector {
+	var vs []utf8Vector
+	for plane := 1; plane <= 16; plane++ {
+		for _, r := range []rune{rune(plane)<<16 | 0xfffe, rune(plane)<<16 | 0xffff} {
+			vs = append(vs, utf8Vector{fmt.Sprintf("6.22.%d", len(vs)+3), string(r), true})
+		}
+	}
+	for i, r := range []rune{0xfff9, 0xfffa, 0xfffb, 0xfffc, 0xfffd, 0xfffe, 0xffff} {
+		vs = append(vs, utf8Vector{fmt.Sprintf("6.23.%d", i+1), string(r), true})
+	}
+	return vs
 }
 
 // byteRange returns the bytes from lo to hi, each followed by sep.
@@ -195,21 +214,36 @@ func byteRange(lo, hi byte, sep string) string {
 	return b.String()
 }
 
-// TestAutobahn_6 covers the vectors of Autobahn section 6 (6.1.1 to 6.23),
-// whole, cut in two at every point (the ground of 6.6.x, which sends every
-// prefix of κόσμε, and of 6.2.2 and 6.2.3) and byte by byte, each piece
-// checked against the fail-fast oracle.
+// TestAutobahn_6 covers the vectors of Autobahn section 6 (6.1.1, 6.2.1
+// to 6.2.4, 6.3.1 and 6.3.2, 6.5.1 to 6.23.7, 6.6.x being every prefix of
+// κόσμε), each whole, cut in two at every point (the ground of 6.2.2 and
+// 6.3.2) and byte by byte (6.2.3 and 6.2.4), each piece checked against
+// the fail-fast oracle.
 func TestAutobahn_6(t *testing.T) {
 	for _, c := range autobahn6 {
 		t.Run(c.id, func(t *testing.T) {
 			checkEverySplit(t, []byte(c.msg), c.valid)
 		})
 	}
-	for i := range len(kosme) + 1 {
+	for i := 1; i <= len(kosme); i++ {
 		t.Run(fmt.Sprintf("6.6.%d", i), func(t *testing.T) {
 			p := []byte(kosme[:i])
 			checkEverySplit(t, p, utf8.Valid(p))
 		})
+	}
+}
+
+// TestAutobahn_6_1 covers Autobahn 6.1.2 and 6.1.3: empty fragments, and
+// a message whose first and last fragments are empty.
+func TestAutobahn_6_1(t *testing.T) {
+	for _, pieces := range [][]string{{"", "", ""}, {"", "middle frame payload", ""}} {
+		var s UTF8State
+		for _, p := range pieces {
+			var ok bool
+			s, ok = ValidateUTF8(s, []byte(p))
+			require.True(t, ok)
+		}
+		require.True(t, s.Complete())
 	}
 }
 
@@ -225,7 +259,7 @@ func TestAutobahn_6_4(t *testing.T) {
 		{"6.4.1", []string{kosme, "\xf4\x90\x80\x80", "edited"}},
 		{"6.4.2", []string{kosme + "\xf4", "\x90", "\x80\x80edited"}},
 		{"6.4.3", []string{kosme, "\xf4\x90\x80\x80", "edited"}},
-		{"6.4.4", []string{kosme, "\xf4\x90", "\x80\x80edited"}},
+		{"6.4.4", []string{kosme + "\xf4", "\x90", "\x80\x80edited"}},
 	} {
 		t.Run(c.id, func(t *testing.T) {
 			s, ok := ValidateUTF8(0, []byte(c.pieces[0]))
