@@ -75,15 +75,16 @@ func (f *Flater) Compress(dst, msg []byte) []byte {
 // (the payloads of its frames, joined) to dst, and returns the extended
 // slice. It adds the 4 bytes that Compress removes, as RFC 7692 §7.2.2
 // says, and stops at the end of the DEFLATE stream if the message holds a
-// final block (§7.2.3.3 allows one), ignoring what follows.
+// final block (one of RFC 7692's examples has one), ignoring what follows.
 //
-// The message may not be longer than maxSize bytes: Decompress fails with
-// ErrMessageTooBig (close code 1009) as soon as it would be, having
-// inflated at most maxSize+1 bytes, so a small payload that inflates to
-// gigabytes (a zip bomb) costs no more than maxSize. dst grows by
-// doubling what it holds of the message, never to more than maxSize+1
-// bytes past its length, so that a message allocates in all at most about
-// twice maxSize; with room for maxSize+1 bytes dst does not grow at all and Decompress allocates nothing (but the
+// The message may not be longer than maxSize bytes (a negative maxSize
+// counts as 0): Decompress fails with ErrMessageTooBig (close code 1009)
+// as soon as it would be, having inflated at most maxSize+1 bytes, so a
+// small payload that inflates to gigabytes (a zip bomb) costs no more
+// than maxSize. dst grows by doubling what it holds of the message, never
+// to more than maxSize+1 bytes past its length, so that a message
+// allocates in all at most about twice maxSize; with room for maxSize+1
+// bytes dst does not grow at all and Decompress allocates nothing (but the
 // decompressor, on the first call).
 //
 // Invalid DEFLATE data fails with ErrDeflateData (1007). On an error dst

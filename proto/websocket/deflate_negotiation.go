@@ -17,8 +17,8 @@ package websocket
 //     greater). It never limits the client's window: the decompressor
 //     takes any.
 //   - A client offers ClientDeflateOffer and wants the server's answer to
-//     hold server_no_context_takeover, or it could not decompress the
-//     second message; it takes any server_max_window_bits, and refuses
+//     hold server_no_context_takeover, or it could not decompress a
+//     message that refers to an earlier one; it takes any server_max_window_bits, and refuses
 //     client_max_window_bits, which it did not offer.
 
 // deflateName is the extension's name.

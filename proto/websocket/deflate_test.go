@@ -76,8 +76,9 @@ func TestAutobahn_12(t *testing.T) {
 	}
 }
 
-// TestDeflateEmpty: an empty message compresses to one byte 00 (RFC 7692
-// §7.2.3.6); an empty payload decompresses to nothing.
+// TestDeflateEmpty: an empty message compresses to the one byte 00, as in
+// RFC 7692's example of an empty fragment; an empty payload decompresses
+// to nothing.
 func TestDeflateEmpty(t *testing.T) {
 	f := newFlater(t, flate.BestSpeed)
 	require.Equal(t, []byte{0}, f.Compress(nil, nil))

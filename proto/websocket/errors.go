@@ -2,8 +2,8 @@ package websocket
 
 import "errors"
 
-// Error is what the parsers return for input they refuse: the close code
-// to answer the peer with, and why. The values are the package's sentinel
+// Error is what the package returns for bytes that break the protocol:
+// the close code to answer the peer with, and why. The values are the package's sentinel
 // errors, so compare them with errors.Is. Reason is short enough to be the
 // reason of a close frame.
 type Error struct {
