@@ -98,8 +98,8 @@ type Header struct {
 // the encoders of browsers and of every common library do; so a header has
 // one encoding, the one AppendHeader writes.
 //
-// ParseHeader does not check the mask: a server calls CheckMasking for
-// that, and CheckSequence for the order of frames. It reads p and does not
+// ParseHeader does not check the mask nor the order of frames: the caller
+// calls CheckMasking and CheckSequence for those. It reads p and does not
 // modify it; it allocates nothing.
 func ParseHeader(p []byte, allowedRSV uint8) (h Header, n int, err error) {
 	if len(p) == 0 {

@@ -52,30 +52,6 @@ func HasToken(list []byte, token string) bool {
 	return false
 }
 
-// isToken reports whether b is a tchar of RFC 9110 §5.6.2: a letter, a
-// digit or one of !#$%&'*+-.^_`|~.
-func isToken(b byte) bool {
-	switch {
-	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
-		return true
-	}
-	switch b {
-	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
-		return true
-	}
-	return false
-}
-
-// allTokens reports whether p is a token: one tchar or more.
-func allTokens(p []byte) bool {
-	for _, b := range p {
-		if !isToken(b) {
-			return false
-		}
-	}
-	return len(p) > 0
-}
-
 // lower returns b in lower case if it is an ASCII capital.
 func lower(b byte) byte {
 	if 'A' <= b && b <= 'Z' {

@@ -350,8 +350,8 @@ func TestValidateUTF8Random(t *testing.T) {
 func TestValidateUTF8Allocs(t *testing.T) {
 	msg := []byte(strings.Repeat("Hello-µ@ßöäüàá-UTF-8!! "+kosme, 20))
 	require.Zero(t, testing.AllocsPerRun(100, func() {
-		s, ok := ValidateUTF8(0, msg[:101])
-		if s, ok = ValidateUTF8(s, msg[101:]); !ok || !s.Complete() {
+		s, ok1 := ValidateUTF8(0, msg[:101])
+		if s, ok2 := ValidateUTF8(s, msg[101:]); !ok1 || !ok2 || !s.Complete() {
 			t.Fatal("invalid")
 		}
 	}))
