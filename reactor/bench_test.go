@@ -167,7 +167,7 @@ func BenchmarkSyscall(b *testing.B) {
 	l := &Loop{}
 	b.Run("loop.read", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := l.raw.read(fds[0], p); err != unix.EAGAIN {
+			if _, err := l.raw.Read(fds[0], p); err != unix.EAGAIN {
 				b.Fatal(err)
 			}
 		}

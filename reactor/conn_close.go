@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/goreactor/reactor/internal/sock"
 	"github.com/goreactor/reactor/poller"
 	"golang.org/x/sys/unix"
 )
@@ -188,7 +189,7 @@ func (c *Conn) endGrace() { c.abort(ErrStopped) }
 // awaitingAck reports whether the peer of a lingering connection has not
 // acknowledged all that was sent to it yet.
 func (c *Conn) awaitingAck() bool {
-	return c.state == stLingering && unacked(int(c.fd)) > 0
+	return c.state == stLingering && sock.Unacked(int(c.fd)) > 0
 }
 
 // end closes the fd when the loop ends, whatever the connection's state;

@@ -60,7 +60,7 @@ const directWriteMin = 16 << 10
 // that never comes here, would be allocated on the heap.
 func (c *Conn) writeNow(p []byte) {
 	l := c.loop
-	n, err := l.raw.write(int(c.fd), p)
+	n, err := l.raw.Write(int(c.fd), p)
 	l.st[statWrites]++
 	if err != nil {
 		if err != unix.EAGAIN && err != unix.EINTR {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/goreactor/reactor/internal/sock"
 	"github.com/goreactor/reactor/poller"
 	"golang.org/x/sys/unix"
 )
@@ -37,7 +38,7 @@ func (l *Loop) dial(network, address string, timeout time.Duration, tcfg *tls.Co
 	if err != nil {
 		return nil, err
 	}
-	fd, err := sysSocket(ra.family)
+	fd, err := sock.Socket(ra.family, unix.SOCK_STREAM)
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
@@ -89,7 +90,7 @@ func (c *Conn) connected() {
 	if c.has(factTCP) {
 		_ = unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		if l.cfg.keepAlive > 0 {
-			setKeepAlive(int(c.fd), l.cfg.keepAlive)
+			sock.SetKeepAlive(int(c.fd), l.cfg.keepAlive)
 		}
 	}
 	if tm := c.tm; tm != nil {

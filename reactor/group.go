@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/goreactor/reactor/internal/sock"
 	"golang.org/x/sys/unix"
 )
 
@@ -214,7 +215,7 @@ func (g *Group) ListenTLS(network, address string, cfg *tls.Config) (net.Addr, e
 }
 
 func (g *Group) listen(network, address string, tcfg *tls.Config) (net.Addr, error) {
-	reuse := g.mode == AcceptReusePort || g.mode == AcceptAuto && reusePortBalances
+	reuse := g.mode == AcceptReusePort || g.mode == AcceptAuto && sock.ReusePortBalances
 	if network == "unix" || len(g.loops) == 1 {
 		reuse = false
 	}
@@ -254,7 +255,7 @@ func (g *Group) listen(network, address string, tcfg *tls.Config) (net.Addr, err
 // before Run.
 func (g *Group) ListenPacket(network, address string) ([]*PacketConn, error) {
 	pcs := make([]*PacketConn, len(g.loops))
-	spread := reusePortBalances && network != "unixgram" && len(g.loops) > 1
+	spread := sock.ReusePortBalances && network != "unixgram" && len(g.loops) > 1
 	first, err := g.loops[0].openPacket(network, address, false, spread)
 	if err != nil {
 		return nil, err

@@ -2,12 +2,11 @@ package reactor
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"os"
 
+	"github.com/goreactor/reactor/internal/sock"
 	"github.com/goreactor/reactor/poller"
 	"golang.org/x/sys/unix"
 )
@@ -45,13 +44,13 @@ func (l *Loop) listen(network, address string, reusePort bool, tcfg *tls.Config)
 	if err != nil {
 		return nil, err
 	}
-	fd, err := sysSocket(ra.family)
+	fd, err := sock.Socket(ra.family, unix.SOCK_STREAM)
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
 	ln := &listener{loop: l, tcp: ra.tcp, tls: tcfg}
 	if reusePort {
-		err = setReusePort(fd)
+		err = sock.SetReusePort(fd)
 	}
 	if err == nil {
 		err = l.bindListen(fd, ra, ln)
@@ -109,7 +108,7 @@ func (l *Loop) addListener(fd int, ln *listener, owned bool) error {
 	}
 	if err != nil {
 		if owned {
-			ln.file.remove()
+			ln.file.Remove()
 			unix.Close(fd)
 		}
 		return err
@@ -130,85 +129,14 @@ func (l *Loop) bindListen(fd int, ra sockAddr, ln *listener) error {
 			return os.NewSyscallError("setsockopt", err)
 		}
 	}
-	if err := bindSocket(fd, ra, unix.SOCK_STREAM, &ln.file); err != nil {
+	file, err := sock.Bind(fd, ra.sa, unix.SOCK_STREAM)
+	if err != nil {
 		return err
 	}
+	ln.file = file
 	if err := unix.Listen(fd, listenBacklog); err != nil {
-		ln.file.remove()
+		ln.file.Remove()
 		return os.NewSyscallError("listen", err)
 	}
 	return nil
-}
-
-// bindSocket binds fd, a socket of type typ, to ra. For a unix socket, a
-// stale socket file is removed first, and the one bound is recorded in
-// file, to be removed when the socket closes.
-func bindSocket(fd int, ra sockAddr, typ int, file *socketFile) error {
-	ua, isUnix := ra.sa.(*unix.SockaddrUnix)
-	if isUnix {
-		if err := removeStaleSocket(ua.Name, typ); err != nil {
-			return err
-		}
-	}
-	if err := unix.Bind(fd, ra.sa); err != nil {
-		return os.NewSyscallError("bind", err)
-	}
-	if isUnix {
-		var st unix.Stat_t
-		if err := unix.Stat(ua.Name, &st); err == nil {
-			*file = socketFile{path: ua.Name, dev: uint64(st.Dev), ino: uint64(st.Ino)}
-		}
-	}
-	return nil
-}
-
-// removeStaleSocket removes the unix socket file at path, for a socket of
-// type typ, if no process listens on it any more (a connect is refused). A
-// file that is not a socket, or a socket in use, is left alone.
-func removeStaleSocket(path string, typ int) error {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if fi.Mode()&fs.ModeSocket == 0 {
-		return fmt.Errorf("%s exists and is not a socket: %w", path, unix.EADDRINUSE)
-	}
-	probe, err := sysSocketType(unix.AF_UNIX, typ)
-	if err != nil {
-		return os.NewSyscallError("socket", err)
-	}
-	defer unix.Close(probe)
-	switch err := unix.Connect(probe, &unix.SockaddrUnix{Name: path}); err {
-	case unix.ECONNREFUSED:
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		return nil
-	case nil, unix.EAGAIN, unix.EINPROGRESS:
-		return fmt.Errorf("%s is in use: %w", path, unix.EADDRINUSE)
-	default:
-		return os.NewSyscallError("connect", err)
-	}
-}
-
-// socketFile is the file of a bound unix socket, with its identity, so
-// that closing the socket removes the file only if it is still that one.
-type socketFile struct {
-	path     string
-	dev, ino uint64
-}
-
-// remove removes the socket file if it is still the one recorded.
-func (f *socketFile) remove() {
-	if f.path == "" {
-		return
-	}
-	var st unix.Stat_t
-	if unix.Stat(f.path, &st) == nil && uint64(st.Dev) == f.dev && uint64(st.Ino) == f.ino {
-		os.Remove(f.path)
-	}
-	f.path = ""
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/goreactor/reactor/internal/sock"
 	"github.com/goreactor/reactor/poller"
 	"golang.org/x/sys/unix"
 )
@@ -17,7 +18,7 @@ type listener struct {
 	addr    net.Addr
 	tcp     bool          // accepted connections get TCP_NODELAY and keepalive
 	tls     *tls.Config   // for ListenTLS: accepted connections begin with a TLS handshake
-	file    socketFile    // unix socket file to remove on close, if still ours
+	file    sock.File     // unix socket file to remove on close, if still ours
 	paused  bool          // accepting paused: out of fds
 	closed  bool          // closed: its fd is no longer ours
 	backoff time.Duration // next pause
@@ -64,7 +65,7 @@ func (ln *listener) close() {
 	if ln.timer != nil {
 		ln.timer.Stop()
 	}
-	ln.file.remove()
+	ln.file.Remove()
 	ln.loop.retireFD(ln.fd)
 }
 
@@ -159,7 +160,7 @@ func (l *Loop) open(fd int, tcp bool, tcfg *tls.Config) error {
 		// would only add latency.
 		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		if l.cfg.keepAlive > 0 {
-			setKeepAlive(fd, l.cfg.keepAlive)
+			sock.SetKeepAlive(fd, l.cfg.keepAlive)
 		}
 	}
 	c := &Conn{loop: l, fd: int32(fd), state: stOpen}

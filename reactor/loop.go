@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/goreactor/reactor/internal/sock"
 	"github.com/goreactor/reactor/poller"
 )
 
@@ -25,7 +26,7 @@ type Loop struct {
 	ready     poller.Ready
 	fds       []fdOwner                                // fd -> connection or listener; nil for fds the loop does not own
 	rbuf      []byte                                   // the loop-wide read buffer
-	raw       rawIO                                    // socket reads and writes (rawio_*.go)
+	raw       sock.IO                                  // socket reads and writes
 	sys       syscalls                                 // read, writev, accept
 	handoff   func(fd int, tcp bool, tcfg *tls.Config) // set by a Group: where accepted fds go
 	cur       *Conn                                    // the connection inside OnData whose input is in fresh

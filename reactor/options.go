@@ -59,6 +59,10 @@ const (
 	DefaultPacketQueueBytes = 4 << 20
 )
 
+// DefaultKeepAlive is the TCP keepalive period of accepted and dialed
+// connections, the same as the net package's.
+const DefaultKeepAlive = 15 * time.Second
+
 // defaultMaxHandshakes is how many TLS handshakes a loop runs at once
 // unless WithMaxTLSHandshakes says otherwise: enough to keep every core
 // busy with handshake crypto while some wait for their peers.

@@ -7,13 +7,14 @@ import (
 	"net/netip"
 	"os"
 
+	"github.com/goreactor/reactor/internal/sock"
 	"github.com/goreactor/reactor/poller"
 	"golang.org/x/sys/unix"
 )
 
 // Datagrams on the loop: a packet socket (UDP or unixgram) in the fd table.
 // Readable means datagrams wait: the read phase takes a batch of them with
-// one system call (recvmmsg on Linux, see packet_io.go) and calls OnPacket
+// one system call (recvmmsg on Linux, see internal/sock) and calls OnPacket
 // for each. Replies are queued and leave in the flush phase, as many per
 // system call as the batch holds (sendmmsg on Linux); a full send buffer
 // (EAGAIN) keeps the rest queued and registers write interest, as for a
@@ -88,7 +89,7 @@ type PacketConn struct {
 	dirty     bool // in Loop.pdirty: has datagrams queued since the last flush
 	waitWrite bool // write interest registered: waiting for room
 	addr      net.Addr
-	file      socketFile
+	file      sock.File
 	out       packetQueue
 }
 
@@ -127,18 +128,18 @@ func (l *Loop) openPacket(network, address string, connect, reusePort bool) (*Pa
 	if err != nil {
 		return nil, err
 	}
-	fd, err := sysSocketType(ra.family, unix.SOCK_DGRAM)
+	fd, err := sock.Socket(ra.family, unix.SOCK_DGRAM)
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
 	pc := &PacketConn{loop: l, h: h, fd: fd, family: ra.family, v6only: ra.v6only == 1, connected: connect}
 	if err := pc.setUp(ra, connect, reusePort); err != nil {
-		pc.file.remove()
+		pc.file.Remove()
 		unix.Close(fd)
 		return nil, fmt.Errorf("reactor: %s %s: %w", network, address, err)
 	}
 	if err := l.p.Add(fd, poller.Read); err != nil {
-		pc.file.remove()
+		pc.file.Remove()
 		unix.Close(fd)
 		return nil, err
 	}
@@ -157,20 +158,22 @@ func (pc *PacketConn) setUp(ra sockAddr, connect, reusePort bool) error {
 	}
 	if connect {
 		if ra.family == unix.AF_UNIX {
-			autobind(fd)
+			sock.Autobind(fd)
 		}
 		if err := unix.Connect(fd, ra.sa); err != nil {
 			return os.NewSyscallError("connect", err)
 		}
 	} else {
 		if reusePort {
-			if err := setReusePort(fd); err != nil {
+			if err := sock.SetReusePort(fd); err != nil {
 				return err
 			}
 		}
-		if err := bindSocket(fd, ra, unix.SOCK_DGRAM, &pc.file); err != nil {
+		file, err := sock.Bind(fd, ra.sa, unix.SOCK_DGRAM)
+		if err != nil {
 			return err
 		}
+		pc.file = file
 	}
 	sa, err := unix.Getsockname(fd)
 	if err != nil {
@@ -245,7 +248,7 @@ func (pc *PacketConn) WriteToUnix(p []byte, to *net.UnixAddr) error {
 	if to == nil || to.Name == "" {
 		return fmt.Errorf("reactor: WriteToUnix to an unnamed socket: %w", unix.EDESTADDRREQ)
 	}
-	if !unixNameFits(to.Name) {
+	if !sock.UnixNameFits(to.Name) {
 		return fmt.Errorf("reactor: WriteToUnix to a name of %d bytes, more than a socket address holds: %w", len(to.Name), unix.EINVAL)
 	}
 	return pc.queue(p, queuedPacket{toUnix: to})
@@ -312,7 +315,7 @@ func (pc *PacketConn) Close() error {
 	}
 	l.st[statPacketsDropped] += uint64(pc.out.len())
 	pc.out.reset()
-	pc.file.remove()
+	pc.file.Remove()
 	// Out of the poller and the fd table now, so that a readiness report
 	// already taken for the fd in this pass finds no owner; closed in the
 	// close phase, so that no new socket gets its number before this pass's

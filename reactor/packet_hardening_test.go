@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -166,16 +165,10 @@ func TestPacketZoneNoAllocation(t *testing.T) {
 		}
 		got := make(chan named, 1)
 		require.NoError(t, l.Post(func() {
-			var raw unix.RawSockaddrAny
-			a := (*unix.RawSockaddrInet6)(unsafe.Pointer(&raw))
-			setFamily(unsafe.Pointer(&raw), unix.AF_INET6, unix.SizeofSockaddrInet6)
-			a.Addr = netip.MustParseAddr("fe80::1").As16()
-			a.Port = ntohs(9)
-			a.Scope_id = uint32(lo.Index)
+			from := netip.MustParseAddrPort("[fe80::1]:9")
 			var p Packet
-			io := l.packetIO()
-			io.source(&p, &raw, unix.SizeofSockaddrInet6)
-			allocs := testing.AllocsPerRun(1000, func() { io.source(&p, &raw, unix.SizeofSockaddrInet6) })
+			p.From = l.withZone(from, uint32(lo.Index))
+			allocs := testing.AllocsPerRun(1000, func() { p.From = l.withZone(from, uint32(lo.Index)) })
 			got <- named{p.From, allocs}
 		}))
 		r := <-got

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 
+	"github.com/goreactor/reactor/internal/sock"
 	"github.com/goreactor/reactor/poller"
 	"golang.org/x/sys/unix"
 )
@@ -54,10 +54,10 @@ func (pc *PacketConn) flush() {
 // that sends to many (see sendsToMany), is dropped and counted.
 func (pc *PacketConn) send() (full bool) {
 	l := pc.loop
-	io := l.packetIO()
+	batches := l.packetIO()
 	retried := false // the front datagram met EAGAIN while the socket had room
 	for pc.out.len() > 0 {
-		n, calls, err := io.send(pc)
+		n, calls, err := batches.send(pc)
 		l.st[statPacketWrites] += uint64(calls)
 		if n > 0 {
 			l.st[statPacketsOut] += uint64(n)
@@ -67,7 +67,7 @@ func (pc *PacketConn) send() (full bool) {
 		switch {
 		case err == nil:
 		case err == unix.EAGAIN:
-			if !pc.sendsToMany() || !writableNow(pc.fd) {
+			if !pc.sendsToMany() || !sock.Writable(pc.fd) {
 				return true // the socket's buffer: write readiness will say when it has room
 			}
 			if !retried {
@@ -85,7 +85,7 @@ func (pc *PacketConn) send() (full bool) {
 		case err == unix.EINTR:
 		default:
 			pc.out.pop(1)
-			pc.report(os.NewSyscallError(io.sendCall(), err))
+			pc.report(err)
 		}
 	}
 	pc.out.reset()
@@ -101,14 +101,6 @@ func (pc *PacketConn) send() (full bool) {
 // whose room write readiness reports.
 func (pc *PacketConn) sendsToMany() bool {
 	return !pc.connected && pc.family == unix.AF_UNIX
-}
-
-// writableNow reports whether a send on fd would find room in its buffer
-// now (a poll(2) that does not wait).
-func writableNow(fd int) bool {
-	fds := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
-	n, err := unix.Poll(fds[:], 0)
-	return err == nil && n == 1 && fds[0].Revents&unix.POLLOUT != 0
 }
 
 // packetQueue is a packet socket's queued datagrams, in order: their bytes

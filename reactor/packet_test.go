@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/sock"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -174,8 +175,8 @@ func TestPacketBatching(t *testing.T) {
 		var st Stats
 		waitUntil(t, "the counters", func() bool { st = l.Stats(); return st.PacketsOut == n })
 		if batched && runtime.GOOS == "linux" {
-			require.LessOrEqual(t, st.PacketReads, uint64(4), "recvmmsg takes up to %d at once", packetBatch)
-			require.LessOrEqual(t, st.PacketWrites, uint64(4), "sendmmsg sends up to %d at once", packetBatch)
+			require.LessOrEqual(t, st.PacketReads, uint64(4), "recvmmsg takes up to %d at once", sock.BatchSize)
+			require.LessOrEqual(t, st.PacketWrites, uint64(4), "sendmmsg sends up to %d at once", sock.BatchSize)
 		} else {
 			require.GreaterOrEqual(t, st.PacketReads, uint64(n))
 			require.GreaterOrEqual(t, st.PacketWrites, uint64(n))
@@ -450,7 +451,7 @@ func TestGroupListenPacket(t *testing.T) {
 	// The counters are published at the end of a pass, maybe after the reply.
 	waitUntil(t, "the counters", func() bool { sum, _ := g.Stats(); return sum.PacketsIn == clients })
 	_, each := g.Stats()
-	if reusePortBalances {
+	if sock.ReusePortBalances {
 		require.NotNil(t, pcs[1])
 		t.Logf("datagrams per loop: %d, %d", each[0].PacketsIn, each[1].PacketsIn)
 	}

@@ -1,5 +1,7 @@
 package reactor
 
+import "github.com/goreactor/reactor/internal/sock"
+
 // syscalls is the loop's boundary with the kernel for connection I/O: the
 // calls that move bytes or accept connections. The loop calls them
 // through this table so that tests can put a fault injector in between
@@ -15,5 +17,5 @@ type syscalls struct {
 }
 
 func (l *Loop) realSyscalls() syscalls {
-	return syscalls{read: l.raw.read, writev: l.raw.writev, accept: sysAccept}
+	return syscalls{read: l.raw.Read, writev: l.raw.Writev, accept: sock.Accept}
 }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,16 +20,9 @@ func (l *Loop) countZoneLookups(n *int) {
 	l.zones.byName = func(s string) (*net.Interface, error) { *n++; return net.InterfaceByName(s) }
 }
 
-// zonedSource is the raw address of a sender fe80::1 on the interface of
-// index, port 9.
-func zonedSource(index uint32) *unix.RawSockaddrAny {
-	var raw unix.RawSockaddrAny
-	a := (*unix.RawSockaddrInet6)(unsafe.Pointer(&raw))
-	setFamily(unsafe.Pointer(&raw), unix.AF_INET6, unix.SizeofSockaddrInet6)
-	a.Addr = netip.MustParseAddr("fe80::1").As16()
-	a.Port = ntohs(9)
-	a.Scope_id = index
-	return &raw
+// zonedSource is a sender fe80::1, port 9, on the interface of index.
+func zonedSource(l *Loop, index uint32) netip.AddrPort {
+	return l.withZone(netip.MustParseAddrPort("[fe80::1]:9"), index)
 }
 
 // TestZoneCache: steady traffic to and from a zoned IPv6 address makes one
@@ -88,7 +80,7 @@ func TestZoneCache(t *testing.T) {
 		got := onLoop(func() string {
 			var p Packet
 			for range n {
-				l.packetIO().source(&p, zonedSource(uint32(lo.Index)), unix.SizeofSockaddrInet6)
+				p.From = zonedSource(l, uint32(lo.Index))
 			}
 			var a net.Addr
 			for range n {
@@ -103,7 +95,7 @@ func TestZoneCache(t *testing.T) {
 		got = onLoop(func() string {
 			var p Packet
 			for range n {
-				l.packetIO().source(&p, zonedSource(unknown), unix.SizeofSockaddrInet6)
+				p.From = zonedSource(l, unknown)
 			}
 			var index uint32
 			for range n {

@@ -1,12 +1,12 @@
 //go:build netbsd || openbsd
 
-package reactor
+package sock
 
 import "golang.org/x/sys/unix"
 
-// prepareSocket makes an accepted socket non-blocking. (SIGPIPE from a write
+// prepare makes an accepted socket non-blocking. (SIGPIPE from a write
 // to a closed peer is caught by the Go runtime, which lets the write fail
 // with EPIPE.)
-func prepareSocket(fd int) error {
+func prepare(fd int) error {
 	return unix.SetNonblock(fd, true)
 }

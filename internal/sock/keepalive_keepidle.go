@@ -1,6 +1,6 @@
 //go:build dragonfly || freebsd || linux || netbsd
 
-package reactor
+package sock
 
 import "golang.org/x/sys/unix"
 

@@ -1,6 +1,6 @@
 //go:build openbsd
 
-package reactor
+package sock
 
 import (
 	"time"
@@ -8,8 +8,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// setKeepAlive turns TCP keepalive on for fd. OpenBSD has no per-socket
+// SetKeepAlive turns TCP keepalive on for fd. OpenBSD has no per-socket
 // timing: the system's net.inet.tcp.keepidle and keepintvl apply, not d.
-func setKeepAlive(fd int, d time.Duration) {
+func SetKeepAlive(fd int, d time.Duration) {
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
 }

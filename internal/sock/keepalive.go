@@ -1,10 +1,6 @@
-package reactor
+package sock
 
 import "time"
-
-// DefaultKeepAlive is the TCP keepalive period of accepted and dialed
-// connections, the same as the net package's.
-const DefaultKeepAlive = 15 * time.Second
 
 // keepAliveProbes is how many unanswered probes fail a connection, as in
 // the net package.

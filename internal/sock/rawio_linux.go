@@ -1,6 +1,6 @@
 //go:build linux
 
-package reactor
+package sock
 
 import (
 	"syscall"
@@ -16,15 +16,15 @@ import (
 // never block and the bookkeeping is pure cost (two of the three system
 // calls per echoed message go through here).
 
-// rawIO holds writev's argument, kept in the Loop so that it does not
-// escape.
-type rawIO struct{ iov [2]unix.Iovec }
+// IO is a loop's socket reads and writes. It holds writev's argument,
+// kept with the loop so that it does not escape.
+type IO struct{ iov [2]unix.Iovec }
 
-// read reads from a non-blocking fd.
-func (r *rawIO) read(fd int, p []byte) (int, error) { return rawCall(unix.SYS_READ, fd, p) }
+// Read reads from a non-blocking fd.
+func (r *IO) Read(fd int, p []byte) (int, error) { return rawCall(unix.SYS_READ, fd, p) }
 
-// write writes p to a non-blocking fd.
-func (r *rawIO) write(fd int, p []byte) (int, error) { return rawCall(unix.SYS_WRITE, fd, p) }
+// Write writes p to a non-blocking fd.
+func (r *IO) Write(fd int, p []byte) (int, error) { return rawCall(unix.SYS_WRITE, fd, p) }
 
 // rawCall makes the read or write system call trap on fd with p.
 func rawCall(trap uintptr, fd int, p []byte) (int, error) {
@@ -39,10 +39,10 @@ func rawCall(trap uintptr, fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
-// writev sends a then b in one system call on a non-blocking fd.
-func (r *rawIO) writev(fd int, a, b []byte) (int, error) {
+// Writev sends a then b in one system call on a non-blocking fd.
+func (r *IO) Writev(fd int, a, b []byte) (int, error) {
 	if len(b) == 0 {
-		return r.write(fd, a)
+		return r.Write(fd, a)
 	}
 	r.iov[0].Base, r.iov[1].Base = &a[0], &b[0]
 	r.iov[0].SetLen(len(a))

@@ -1,12 +1,12 @@
 //go:build darwin
 
-package reactor
+package sock
 
 import "golang.org/x/sys/unix"
 
-// unacked returns how many bytes sent on fd the peer has not acknowledged
+// Unacked returns how many bytes sent on fd the peer has not acknowledged
 // yet (SO_NWRITE), or 0 if the system cannot tell.
-func unacked(fd int) int {
+func Unacked(fd int) int {
 	n, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_NWRITE)
 	if err != nil {
 		return 0

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package reactor
+package sock
 
 import (
 	"unsafe"
@@ -13,19 +13,19 @@ import (
 // where raw system calls are not supported). They allocate the socket
 // address of each datagram, which the Linux path does not.
 
-// The system calls that receiveBatch and sendBatch make, as their errors
-// name them.
+// The system calls that recvBatch and sendBatch make, as errors name
+// them.
 const recvBatchCall, sendBatchCall = "recvmsg", "sendmsg"
 
-func receiveBatch(fd int, hdrs []mmsghdr) (n, calls int, err error) {
-	return receiveEach(fd, hdrs)
+func recvBatch(fd int, hdrs []mmsghdr) (n, calls int, err error) {
+	return recvEach(fd, hdrs)
 }
 
 func sendBatch(fd int, hdrs []mmsghdr) (int, int, error) { return sendEach(fd, hdrs) }
 
-// receiveEach takes up to len(hdrs) datagrams with one recvmsg each, until
+// recvEach takes up to len(hdrs) datagrams with one recvmsg each, until
 // the socket has none left, into the buffers and address slots of hdrs.
-func receiveEach(fd int, hdrs []mmsghdr) (n, calls int, err error) {
+func recvEach(fd int, hdrs []mmsghdr) (n, calls int, err error) {
 	for n < len(hdrs) {
 		h := &hdrs[n].hdr
 		r, _, flags, from, e := unix.Recvmsg(fd, iovBytes(h.Iov), nil, 0)
@@ -115,8 +115,8 @@ func fromRaw(raw *unix.RawSockaddrAny) unix.Sockaddr {
 	return nil
 }
 
-// autobind does nothing: only Linux names a unixgram socket on request.
-func autobind(int) {}
+// Autobind does nothing: only Linux names a unixgram socket on request.
+func Autobind(int) {}
 
 // setFamily writes the length and family of a raw socket address.
 func setFamily(sa unsafe.Pointer, family, size int) {

@@ -1,6 +1,6 @@
 //go:build linux
 
-package reactor
+package sock
 
 import (
 	"syscall"
@@ -9,13 +9,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The system calls that receiveBatch and sendBatch make, as their errors
-// name them.
+// The system calls that recvBatch and sendBatch make, as errors name
+// them.
 const recvBatchCall, sendBatchCall = "recvmmsg", "sendmmsg"
 
-// receiveBatch takes up to len(hdrs) datagrams with one recvmmsg, and
+// recvBatch takes up to len(hdrs) datagrams with one recvmmsg, and
 // returns how many it took and the system calls made.
-func receiveBatch(fd int, hdrs []mmsghdr) (n, calls int, err error) {
+func recvBatch(fd int, hdrs []mmsghdr) (n, calls int, err error) {
 	r, _, e := syscall.RawSyscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&hdrs[0])), uintptr(len(hdrs)), 0, 0, 0)
 	if e != 0 {
 		return 0, 1, e
@@ -43,9 +43,9 @@ func msgCall(trap uintptr, fd int, h *unix.Msghdr) (int, error) {
 	return int(r), nil
 }
 
-// autobind gives an unnamed unixgram socket an abstract name, so that
+// Autobind gives an unnamed unixgram socket an abstract name, so that
 // replies can reach it: binding an empty name makes Linux choose one.
-func autobind(fd int) {
+func Autobind(fd int) {
 	_ = unix.Bind(fd, &unix.SockaddrUnix{})
 }
 
@@ -54,9 +54,9 @@ func setFamily(sa unsafe.Pointer, family, _ int) {
 	(*unix.RawSockaddr)(sa).Family = uint16(family)
 }
 
-// receiveEach takes up to len(hdrs) datagrams with one recvmsg each, until
+// recvEach takes up to len(hdrs) datagrams with one recvmsg each, until
 // the socket has none left.
-func receiveEach(fd int, hdrs []mmsghdr) (n, calls int, err error) {
+func recvEach(fd int, hdrs []mmsghdr) (n, calls int, err error) {
 	for n < len(hdrs) {
 		r, e := msgCall(unix.SYS_RECVMSG, fd, &hdrs[n].hdr)
 		calls++

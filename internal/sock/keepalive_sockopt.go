@@ -1,6 +1,6 @@
 //go:build darwin || dragonfly || freebsd || linux || netbsd
 
-package reactor
+package sock
 
 import (
 	"time"
@@ -8,10 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// setKeepAlive turns TCP keepalive on for fd: the first probe after d of
+// SetKeepAlive turns TCP keepalive on for fd: the first probe after d of
 // silence, then one every d, and the connection fails after keepAliveProbes
 // unanswered probes.
-func setKeepAlive(fd int, d time.Duration) {
+func SetKeepAlive(fd int, d time.Duration) {
 	secs := keepAliveSeconds(d)
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
 	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, tcpKeepIdle, secs)

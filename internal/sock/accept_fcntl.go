@@ -1,6 +1,6 @@
 //go:build darwin || netbsd || openbsd
 
-package reactor
+package sock
 
 import (
 	"syscall"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// sysAccept accepts a connection where x/sys has no accept4: accept, then
+// Accept accepts a connection where x/sys has no accept4: accept, then
 // close-on-exec under the fork lock, then non-blocking.
-func sysAccept(fd int) (int, error) {
+func Accept(fd int) (int, error) {
 	syscall.ForkLock.RLock()
 	nfd, _, err := unix.Accept(fd)
 	if err == nil {
@@ -20,7 +20,7 @@ func sysAccept(fd int) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	if err := prepareSocket(nfd); err != nil {
+	if err := prepare(nfd); err != nil {
 		unix.Close(nfd)
 		return -1, err
 	}

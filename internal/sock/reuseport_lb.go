@@ -1,0 +1,19 @@
+//go:build freebsd
+
+package sock
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// ReusePortBalances tells whether the kernel spreads new connections over
+// the sockets bound to one address: FreeBSD does with SO_REUSEPORT_LB.
+const ReusePortBalances = true
+
+// SetReusePort lets several sockets bind fd's address (SO_REUSEPORT; on
+// FreeBSD the balancing SO_REUSEPORT_LB).
+func SetReusePort(fd int) error {
+	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT_LB, 1))
+}
