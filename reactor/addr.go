@@ -56,7 +56,7 @@ func resolve(network, address string) (sockAddr, error) {
 		}
 	case "unix", "unixgram":
 		if address == "" {
-			return sockAddr{}, fmt.Errorf("reactor: empty unix socket path")
+			return sockAddr{}, fmt.Errorf("%w: empty unix socket path", ErrAddress)
 		}
 		return sockAddr{family: unix.AF_UNIX, sa: &unix.SockaddrUnix{Name: address}}, nil
 	default:
@@ -78,7 +78,7 @@ func resolve(network, address string) (sockAddr, error) {
 			sa: &unix.SockaddrInet4{Port: port, Addr: ip.As4()}}, nil
 	}
 	if ip.Is4() {
-		return sockAddr{}, fmt.Errorf("reactor: %s address %s is IPv4", network, address)
+		return sockAddr{}, fmt.Errorf("%w: %s address %s is IPv4", ErrAddress, network, address)
 	}
 	sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
 	if zone != "" {

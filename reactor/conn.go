@@ -20,7 +20,16 @@ type Conn struct {
 	out   *buffer.Ring // queued output; nil when there is none
 	value any          // set by SetContext
 	err   error        // the reason OnClose will report
-	tm    *connTimers  // idle timeouts and linger; nil if none is used
+	ext   *connExtras  // what only some connections need; nil if none is used
+}
+
+// connExtras is what only some connections need, kept out of Conn so that
+// a plain connection with no timeout is small: its deadlines, its TLS side
+// and a handler of its own. It is made on first use (Conn.extras).
+type connExtras struct {
+	connTimers          // read and write idle timeouts, linger, connect and handshake deadlines
+	tls        *tlsConn // a TLS connection's TLS side (see Conn.tlsSide)
+	h          Handler  // the connection's own handler (SetHandler), nil for the loop's
 }
 
 // connState is where a connection is in its life. The transitions, with
@@ -69,7 +78,7 @@ const (
 	factTCP                                     // a dialed TCP connection (gets TCP_NODELAY)
 	factInputFull                               // inside the OnData told that the input is at its maximum
 	factReleased                                // the fd is unregistered and closed
-	factTLS                                     // a TLS connection: its TLS side is c.tm.tls
+	factTLS                                     // a TLS connection: its TLS side is c.ext.tls
 	factHandshakeFull                           // reading paused: the handshake has not taken what was read
 	factReadPaused                              // reading paused by the handler (PauseRead)
 )

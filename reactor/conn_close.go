@@ -51,7 +51,7 @@ func (c *Conn) Close() error {
 		l.queueClose(c) // never connected: no FIN to send
 		return nil
 	case c.state == stOpen && c.has(factTLS):
-		c.tm.tls.closeNotify()
+		c.ext.tls.closeNotify()
 	}
 	c.state = stClosing
 	if c.Pending() == 0 {
@@ -59,7 +59,7 @@ func (c *Conn) Close() error {
 	} else {
 		// The output must keep moving: a peer that stops reading cannot
 		// hold a closed connection for longer than the stall bound.
-		c.ensureTimers().lastWrite = l.clock
+		c.extras().lastWrite = l.clock
 		c.armTimers()
 	}
 	c.updateInterest()
@@ -101,7 +101,7 @@ func (c *Conn) CloseWrite() error {
 		return nil // FIN once connected (and, for TLS, after the handshake)
 	}
 	if c.has(factTLS) {
-		c.tm.tls.closeNotify() // queued: FIN follows once it has left
+		c.ext.tls.closeNotify() // queued: FIN follows once it has left
 	}
 	if c.Pending() == 0 {
 		c.sendFIN()
@@ -257,8 +257,8 @@ func (l *Loop) closeMarked() {
 // OnClose already find the connection closed.
 func (c *Conn) endHandlerView() {
 	c.state = stClosed
-	if c.tm != nil && c.tm.t != nil {
-		c.tm.t.Stop()
+	if c.ext != nil && c.ext.t != nil {
+		c.ext.t.Stop()
 	}
 	defer c.forget() // even if OnClose ends the goroutine
 	c.loop.callOnClose(c)
@@ -292,7 +292,7 @@ func (c *Conn) beginLinger() {
 	c.clear(factWaitWrite)
 	c.state = stLingering
 	l.lingering++
-	c.ensureTimers().lingerUntil = after(l.now(), l.cfg.linger)
+	c.extras().lingerUntil = after(l.now(), l.cfg.linger)
 	c.armTimers()
 }
 
@@ -310,8 +310,8 @@ func (c *Conn) release() {
 		return
 	}
 	l, fd := c.loop, int(c.fd)
-	if c.tm != nil && c.tm.t != nil {
-		c.tm.t.Stop()
+	if c.ext != nil && c.ext.t != nil {
+		c.ext.t.Stop()
 	}
 	if c.state == stLingering {
 		l.lingering--
@@ -319,7 +319,7 @@ func (c *Conn) release() {
 	c.state = stClosed
 	c.set(factReleased)
 	if c.has(factTLS) {
-		c.tm.tls.release()
+		c.ext.tls.release()
 	}
 	_ = l.p.Remove(fd) // cannot fail for a registered fd; nothing to do if it did
 	l.fds[fd] = nil

@@ -116,8 +116,8 @@ func (c *Conn) ResumeRead() {
 		return
 	}
 	c.clear(factReadPaused)
-	if c.tm != nil {
-		c.tm.lastRead = c.loop.clock // the read-idle clock restarts
+	if c.ext != nil {
+		c.ext.lastRead = c.loop.clock // the read-idle clock restarts
 	}
 	c.updateInterest()
 }
@@ -184,8 +184,8 @@ func (c *Conn) read() {
 		return
 	}
 	l.st[statBytesIn] += uint64(n)
-	if c.tm != nil {
-		c.tm.lastRead = l.clock
+	if c.ext != nil {
+		c.ext.lastRead = l.clock
 	}
 	switch {
 	case c.state == stHandshake:
@@ -193,7 +193,7 @@ func (c *Conn) read() {
 	case c.state != stOpen:
 		// closing or lingering: what still arrives is discarded
 	case c.has(factTLS):
-		c.tm.tls.records(l.rbuf[:n])
+		c.ext.tls.records(l.rbuf[:n])
 	default:
 		c.deliver(l.rbuf[:n])
 	}

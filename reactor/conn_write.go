@@ -75,8 +75,8 @@ func (c *Conn) writeNow(p []byte) {
 	}
 	if n > 0 {
 		l.st[statBytesOut] += uint64(n)
-		if c.tm != nil {
-			c.tm.lastWrite = l.clock
+		if c.ext != nil {
+			c.ext.lastWrite = l.clock
 		}
 	}
 	if n == len(p) {
@@ -233,8 +233,8 @@ func (c *Conn) flush() {
 	}
 	if c.has(factPaused) && c.Pending() <= l.cfg.lowWater {
 		c.clear(factPaused)
-		if c.tm != nil {
-			c.tm.lastRead = l.clock // the read-idle clock restarts
+		if c.ext != nil {
+			c.ext.lastRead = l.clock // the read-idle clock restarts
 		}
 		if wh := optional(c, l.wh); wh != nil && c.state == stOpen {
 			l.callOnWritable(c, wh)
@@ -254,8 +254,8 @@ func (c *Conn) send() bool {
 		out.Discard(n)
 		l.addHeld(-n)
 		l.st[statBytesOut] += uint64(n)
-		if c.tm != nil {
-			c.tm.lastWrite = l.clock
+		if c.ext != nil {
+			c.ext.lastWrite = l.clock
 		}
 	}
 	if err != nil && err != unix.EAGAIN && err != unix.EINTR {

@@ -50,7 +50,7 @@ func (l *Loop) dial(network, address string, timeout time.Duration, tcfg *tls.Co
 	if tcfg != nil {
 		// The handshake begins once connected; until OnOpen, writes are kept.
 		c.set(factTLS)
-		c.ensureTimers().tls = &tlsConn{c: c, cfg: tcfg}
+		c.extras().tls = &tlsConn{c: c, cfg: tcfg}
 	}
 	if ra.tcp {
 		c.set(factTCP)
@@ -66,7 +66,7 @@ func (l *Loop) dial(network, address string, timeout time.Duration, tcfg *tls.Co
 		return c, nil
 	}
 	if timeout > 0 {
-		c.ensureTimers().connectBy = after(l.now(), timeout)
+		c.extras().connectBy = after(l.now(), timeout)
 		c.armTimers()
 	}
 	return c, nil
@@ -93,12 +93,12 @@ func (c *Conn) connected() {
 			sock.SetKeepAlive(int(c.fd), l.cfg.keepAlive)
 		}
 	}
-	if tm := c.tm; tm != nil {
+	if tm := c.ext; tm != nil {
 		// The idle clocks start now, not at Dial.
 		tm.connectBy, tm.lastRead, tm.lastWrite = 0, l.clock, l.clock
 	}
 	if c.has(factTLS) {
-		c.beginTLS(c.tm.tls.cfg, false) // OnOpen once the handshake is done
+		c.beginTLS(c.ext.tls.cfg, false) // OnOpen once the handshake is done
 		return
 	}
 	c.state = stOpen

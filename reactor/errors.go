@@ -46,6 +46,16 @@ var (
 	ErrTLSHandshakeTimeout = fmt.Errorf("reactor: TLS handshake timeout: %w", os.ErrDeadlineExceeded)
 	// ErrNetwork is returned for a network Listen or Dial does not support.
 	ErrNetwork = errors.New("reactor: unsupported network")
+	// ErrAddress is wrapped by the error Listen, Dial and their kin return
+	// for an address the network cannot use: an empty unix socket path, an
+	// IPv4 address for "tcp6" or "udp6".
+	ErrAddress = errors.New("reactor: address not usable on this network")
+	// ErrTLSConfig is returned by ListenTLS for a tls.Config with no
+	// certificate (Certificates, GetCertificate or GetConfigForClient).
+	ErrTLSConfig = errors.New("reactor: the tls.Config has no certificate")
+	// ErrNotPacketHandler is returned by ListenPacket and DialPacket when
+	// the loop's Handler does not implement PacketHandler.
+	ErrNotPacketHandler = errors.New("reactor: a packet socket needs a Handler that implements PacketHandler")
 	// ErrInvalidOption is wrapped by the error New and NewGroup return for
 	// an option given a value out of its range; the error's text names the
 	// option and the value.

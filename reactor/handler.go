@@ -91,14 +91,14 @@ func (c *Conn) SetHandler(h Handler) {
 	if c.handlerDone() || h == nil {
 		return
 	}
-	c.ensureTimers().h = h
+	c.extras().h = h
 }
 
 // handler returns the connection's Handler: the one SetHandler gave it, or
 // the loop's.
 func (c *Conn) handler() Handler {
-	if c.tm != nil && c.tm.h != nil {
-		return c.tm.h
+	if c.ext != nil && c.ext.h != nil {
+		return c.ext.h
 	}
 	return c.loop.h
 }
@@ -107,8 +107,8 @@ func (c *Conn) handler() Handler {
 // (HalfCloser, WritableHandler, IdleHandler), or nil if it does not
 // implement it; loops is the loop's Handler as T, asserted once in New.
 func optional[T any](c *Conn, loops T) T {
-	if c.tm != nil && c.tm.h != nil {
-		v, _ := c.tm.h.(T)
+	if c.ext != nil && c.ext.h != nil {
+		v, _ := c.ext.h.(T)
 		return v
 	}
 	return loops

@@ -186,8 +186,8 @@ func (l *Loop) reject(fd int) {
 // applies the default timeouts and calls OnOpen.
 func (c *Conn) start() {
 	l := c.loop
-	if l.cfg.readIdle > 0 || l.cfg.writeIdle > 0 || c.tm != nil {
-		tm := c.ensureTimers()
+	if l.cfg.readIdle > 0 || l.cfg.writeIdle > 0 || c.ext != nil {
+		tm := c.extras()
 		if !tm.readSet { // a Dial's caller may have set its own already
 			tm.readTimeout = l.cfg.readIdle
 		}

@@ -44,6 +44,7 @@ type Loop struct {
 	wh        WritableHandler // h, if it wants to hear when output drains
 	ih        IdleHandler     // h, if it wants a say when a read timeout expires
 	hs        *handshakes     // TLS handshakes; nil until the loop serves or dials TLS
+	tlsBuf    *tlsBuffers     // TLS record buffers; nil until the loop reads or writes a record
 	pdirty    []*PacketConn   // packet sockets with datagrams queued since the last flush
 	pio       *packetIO       // datagram batches; nil until the loop opens a packet socket
 	group     *Group          // the group the loop is in, if any
@@ -317,7 +318,7 @@ func (l *Loop) deliveredOrWait() bool {
 		if o != nil && o.awaitingAck() {
 			if l.ackPoll == nil {
 				l.ackPoll = l.AfterFunc(ackPollInterval, func() {})
-			} else if l.ackPoll.i < 0 {
+			} else if !l.ackPoll.pending() {
 				l.ackPoll.Reset(ackPollInterval)
 			}
 			return false

@@ -1,7 +1,6 @@
 package reactor
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -117,7 +116,7 @@ func (l *Loop) openPacket(network, address string, connect, reusePort bool) (*Pa
 	}
 	h, ok := l.h.(PacketHandler)
 	if !ok {
-		return nil, errors.New("reactor: a packet socket needs a Handler that implements PacketHandler")
+		return nil, ErrNotPacketHandler
 	}
 	switch network {
 	case "udp", "udp4", "udp6", "unixgram":

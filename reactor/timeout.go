@@ -17,8 +17,6 @@ type connTimers struct {
 	lingerUntil       time.Duration // when a lingering connection stops waiting for the peer's FIN
 	connectBy         time.Duration // when a Dial or a TLS handshake times out; 0 once open
 	readSet, writeSet bool          // set by SetReadTimeout, SetWriteTimeout: defaults do not apply
-	tls               *tlsConn      // a TLS connection's TLS side (see Conn.tlsSide)
-	h                 Handler       // the connection's own handler (SetHandler), nil for the loop's
 }
 
 // SetReadTimeout closes the connection with ErrReadTimeout if no byte
@@ -31,7 +29,7 @@ func (c *Conn) SetReadTimeout(d time.Duration) {
 	if c.handlerDone() {
 		return
 	}
-	tm := c.ensureTimers()
+	tm := c.extras()
 	tm.readTimeout, tm.readSet = max(d, 0), true
 	tm.lastRead = c.loop.clock
 	c.armTimers()
@@ -44,24 +42,25 @@ func (c *Conn) SetWriteTimeout(d time.Duration) {
 	if c.handlerDone() {
 		return
 	}
-	tm := c.ensureTimers()
+	tm := c.extras()
 	tm.writeTimeout, tm.writeSet = max(d, 0), true
 	tm.lastWrite = c.loop.clock
 	c.armTimers()
 }
 
-// ensureTimers returns the connection's timers, making them on first use.
-func (c *Conn) ensureTimers() *connTimers {
-	if c.tm == nil {
-		c.tm = &connTimers{lastRead: c.loop.clock, lastWrite: c.loop.clock}
+// extras returns the connection's extras (its timers among them), making
+// them on first use.
+func (c *Conn) extras() *connExtras {
+	if c.ext == nil {
+		c.ext = &connExtras{connTimers: connTimers{lastRead: c.loop.clock, lastWrite: c.loop.clock}}
 	}
-	return c.tm
+	return c.ext
 }
 
 // armTimers sets the connection's timer to its earliest deadline, or stops
 // it if there is none.
 func (c *Conn) armTimers() {
-	tm := c.tm
+	tm := c.ext
 	if tm == nil {
 		return
 	}
@@ -83,7 +82,7 @@ func (c *Conn) armTimers() {
 // nextDeadline returns the connection's earliest deadline, or -1 if it has
 // none.
 func (c *Conn) nextDeadline(now time.Duration) time.Duration {
-	tm, l := c.tm, c.loop
+	tm, l := c.ext, c.loop
 	next := time.Duration(-1)
 	earliest := func(d time.Duration) {
 		if next < 0 || d < next {
@@ -119,12 +118,12 @@ func (c *Conn) nextDeadline(now time.Duration) time.Duration {
 // not empty: the write-idle clock starts now, and the timer must not be
 // set later than its deadline.
 func (c *Conn) outputWaits() {
-	tm, l := c.tm, c.loop
+	tm, l := c.ext, c.loop
 	if tm == nil || tm.writeTimeout == 0 {
 		return
 	}
 	tm.lastWrite = l.clock
-	if tm.t == nil || tm.t.i < 0 || tm.t.when > after(l.clock, tm.writeTimeout) {
+	if tm.t == nil || !tm.t.pending() || tm.t.due() > after(l.clock, tm.writeTimeout) {
 		c.armTimers()
 	}
 }
@@ -132,7 +131,7 @@ func (c *Conn) outputWaits() {
 // timedOut runs when a connection's timer fires: it acts on what expired
 // and re-arms for the next deadline.
 func (c *Conn) timedOut() {
-	tm, l := c.tm, c.loop
+	tm, l := c.ext, c.loop
 	now := l.now()
 	switch {
 	case c.has(factReleased):
@@ -184,7 +183,7 @@ func (c *Conn) idle() (keep bool) {
 			return false // the handler closed it, or it panicked
 		}
 		if keep {
-			c.tm.lastRead = l.clock
+			c.ext.lastRead = l.clock
 			return true
 		}
 	}

@@ -11,7 +11,7 @@ type Timer struct {
 	l    *Loop
 	when time.Duration // on the loop's clock
 	f    func()
-	i    int // index in the heap; -1 when not scheduled
+	i    int // index in the heap; -1 when not scheduled (read through pending)
 }
 
 // AfterFunc arranges for f to run on the loop's goroutine after at least d.
@@ -44,6 +44,13 @@ func (t *Timer) Reset(d time.Duration) bool {
 	t.l.timers.push(t)
 	return pending
 }
+
+// pending reports whether the timer is scheduled: f has not run since the
+// last Reset, and the timer was not stopped.
+func (t *Timer) pending() bool { return t.i >= 0 }
+
+// due returns when a pending timer runs, on the loop's clock.
+func (t *Timer) due() time.Duration { return t.when }
 
 // after returns the time d after t on the loop's clock, saturating: a
 // deadline too far to represent is the farthest there is, never one in the

@@ -2,7 +2,6 @@ package reactor
 
 import (
 	"crypto/tls"
-	"errors"
 	"io"
 	"net"
 	"time"
@@ -61,6 +60,26 @@ const (
 	tlsRecordOverhead = 96
 )
 
+// tlsBuffers are the loop-wide buffers of TLS records, made when the loop
+// first reads or writes one: plaintext is decrypted into plain, and
+// encrypted from stage (see queuePlain).
+type tlsBuffers struct {
+	plain []byte
+	stage []byte
+}
+
+// tlsBuffers returns the loop's TLS record buffers, making them on first
+// use.
+func (l *Loop) tlsBuffers() *tlsBuffers {
+	if l.tlsBuf == nil {
+		l.tlsBuf = &tlsBuffers{plain: make([]byte, l.cfg.readBuffer), stage: make([]byte, tlsMaxPlaintext)}
+	}
+	return l.tlsBuf
+}
+
+// tlsMaxPlaintext is the most plaintext one TLS record carries.
+const tlsMaxPlaintext = 16 << 10
+
 // tlsMaxCiphertext is the largest body a TLS record may have (TLS 1.2's
 // bound; 1.3's is lower).
 const tlsMaxCiphertext = 16384 + 2048
@@ -88,7 +107,7 @@ func (l *Loop) ListenTLS(network, address string, cfg *tls.Config) (net.Addr, er
 
 func checkServerConfig(cfg *tls.Config) error {
 	if cfg == nil || len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil {
-		return errors.New("reactor: ListenTLS needs a tls.Config with Certificates, GetCertificate or GetConfigForClient")
+		return ErrTLSConfig
 	}
 	return nil
 }
@@ -139,13 +158,13 @@ func (c *Conn) earlyTLS() int {
 }
 
 // tlsSide returns the TLS side of a TLS connection, nil for a plain one. It
-// is kept with the timers, which a TLS connection always has (the
-// handshake deadline), so that a plain Conn is no larger for TLS.
+// is kept in the connection's extras, which a TLS connection always has
+// (the handshake deadline), so that a plain Conn is no larger for TLS.
 func (c *Conn) tlsSide() *tlsConn {
 	if !c.has(factTLS) {
 		return nil
 	}
-	return c.tm.tls
+	return c.ext.tls
 }
 
 // beginTLS makes a connection that has just been accepted or connected a
@@ -155,7 +174,7 @@ func (c *Conn) beginTLS(cfg *tls.Config, server bool) {
 	l := c.loop
 	c.state = stHandshake
 	c.set(factTLS)
-	tm := c.ensureTimers()
+	tm := c.extras()
 	if tm.tls == nil {
 		tm.tls = &tlsConn{c: c}
 	}
@@ -185,7 +204,7 @@ func (c *Conn) beginTLS(cfg *tls.Config, server bool) {
 // goroutine; a server's handshake starts once the client's first record is
 // whole, and goes on once it has a slot.
 func (c *Conn) feedHandshake(p []byte) {
-	t := c.tm.tls
+	t := c.ext.tls
 	pause, idle := t.tr.feed(p)
 	if pause {
 		c.set(factHandshakeFull)
@@ -226,7 +245,7 @@ func firstRecordWhole(tr *tlsTransport) bool {
 // handshake reads the end and fails, unless it already has all it needs;
 // one that has not started never will.
 func (c *Conn) handshakeFIN() {
-	t := c.tm.tls
+	t := c.ext.tls
 	t.tr.shut(io.EOF)
 	if t.started {
 		c.updateInterest()
@@ -269,7 +288,7 @@ func (t *tlsConn) handshakeOver(err error) {
 	t.tr.src = t.tr.toRecords()
 	c.clear(factHandshakeFull)
 	c.state = stOpen
-	tm := c.tm
+	tm := c.ext
 	tm.connectBy, tm.lastRead, tm.lastWrite = 0, l.clock, l.clock
 	if len(t.early) > 0 {
 		p := t.early
@@ -301,7 +320,7 @@ func (t *tlsConn) records(data []byte) {
 	if data != nil {
 		t.tr.src = data
 	}
-	buf := l.handshakes().plain
+	buf := l.tlsBuffers().plain
 	for c.state == stOpen && !t.notified {
 		n, err := t.read(buf)
 		if n > 0 {
@@ -352,7 +371,7 @@ func (t *tlsConn) read(buf []byte) (int, error) {
 // close_notify it ends what close_notify began; without it the stream was
 // cut short.
 func (c *Conn) peerFINTLS() {
-	t := c.tm.tls
+	t := c.ext.tls
 	if !t.notified {
 		t.notified, t.truncated = true, true
 		c.peerDone(io.ErrUnexpectedEOF)
@@ -369,7 +388,7 @@ func (c *Conn) writeTLS(p []byte) (int, error) {
 	if !c.acceptsOutput() {
 		return 0, ErrClosed
 	}
-	t := c.tm.tls
+	t := c.ext.tls
 	if c.state < stOpen {
 		// Before OnOpen (DialTLS): kept, and encrypted once the handshake is done.
 		if len(t.early)+len(p) > c.loop.cfg.maxOutput {
@@ -390,7 +409,7 @@ func (c *Conn) writeTLS(p []byte) (int, error) {
 // the heap. The buffer holds one record's worth, so records keep their
 // usual size.
 func (c *Conn) queuePlain(p []byte) (int, error) {
-	tc, stage := c.tm.tls.tc, c.loop.handshakes().stage
+	tc, stage := c.ext.tls.tc, c.loop.tlsBuffers().stage
 	done := 0
 	for done < len(p) {
 		k := copy(stage, p[done:])

@@ -29,21 +29,16 @@ type handshakes struct {
 	slots      int        // slots held by server handshakes (or given back, and not yet known to be)
 	goroutines int        // handshake goroutines not yet reported back, servers' and dialed
 	waiting    []*tlsConn // server handshakes with bytes to work on and no slot, in order
-	plain      []byte     // the loop-wide buffer records are decrypted into
-	stage      []byte     // the loop-wide buffer plaintext is encrypted from (see queuePlain)
 }
 
 // handshakes returns the loop's handshake bookkeeping, making it on first
 // use.
 func (l *Loop) handshakes() *handshakes {
 	if l.hs == nil {
-		l.hs = &handshakes{l: l, plain: make([]byte, l.cfg.readBuffer), stage: make([]byte, tlsMaxPlaintext)}
+		l.hs = &handshakes{l: l}
 	}
 	return l.hs
 }
-
-// tlsMaxPlaintext is the most plaintext one TLS record carries.
-const tlsMaxPlaintext = 16 << 10
 
 // ready starts t's handshake: a client's at once, a server's once it has a
 // slot.
