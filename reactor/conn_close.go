@@ -187,9 +187,13 @@ func (c *Conn) stop() {
 func (c *Conn) endGrace() { c.abort(ErrStopped) }
 
 // awaitingAck reports whether the peer of a lingering connection has not
-// acknowledged all that was sent to it yet.
-func (c *Conn) awaitingAck() bool {
-	return c.state == stLingering && sock.Unacked(int(c.fd)) > 0
+// acknowledged all that was sent to it yet, and the round trip the kernel
+// measured for the connection (0 if it cannot tell).
+func (c *Conn) awaitingAck() (bool, time.Duration) {
+	if c.state != stLingering || sock.Unacked(int(c.fd)) == 0 {
+		return false, 0
+	}
+	return true, sock.RoundTrip(int(c.fd))
 }
 
 // end closes the fd when the loop ends, whatever the connection's state;

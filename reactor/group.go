@@ -191,11 +191,25 @@ func (g *Group) PostAll(f func(i int)) error {
 	return err
 }
 
+// Close releases a group that has not run and is not going to, as
+// Loop.Close does for each of its loops. It returns ErrRunning, changing
+// nothing, if the group is running (use Stop).
+func (g *Group) Close() error {
+	g.mu.Lock()
+	if g.state == stateRunning {
+		g.mu.Unlock()
+		return ErrRunning
+	}
+	g.state = stateStopped
+	g.mu.Unlock()
+	g.release()
+	return nil
+}
+
 // release frees the loops of a group that will not run.
 func (g *Group) release() {
 	for _, l := range g.loops {
-		l.Stop()
-		l.Run(context.Background())
+		l.Close()
 	}
 }
 

@@ -50,7 +50,7 @@ func (ln *listener) stop() { ln.close() }
 func (ln *listener) endGrace() {}
 
 // awaitingAck is false: a listener sends nothing.
-func (ln *listener) awaitingAck() bool { return false }
+func (ln *listener) awaitingAck() (bool, time.Duration) { return false, 0 }
 
 // end closes the listener when the loop ends.
 func (ln *listener) end() { ln.close() }

@@ -55,7 +55,8 @@ type Loop struct {
 
 	stopping  bool           // shutdown has begun
 	graceOver bool           // the grace period has ended
-	ackPoll   *Timer         // wakes a shutdown that waits for acknowledgements
+	ackTimer  *Timer         // wakes a shutdown that waits for acknowledgements
+	ackWait   time.Duration  // the wait it was last armed for
 	stopReq   atomic.Bool    // Stop was called
 	st        [nStats]uint64 // counters, owned by the loop
 	pub       [nStats]atomic.Uint64
@@ -94,8 +95,8 @@ func beginRun(mu *sync.Mutex, state *int) error {
 // New returns a loop that will call h. An option out of its range makes it
 // return an error wrapping ErrInvalidOption, naming the option and the
 // value, with nothing opened. Otherwise it opens the poller, which Run
-// releases when it returns: a loop that is not going to run after all is
-// released by Stop followed by Run, which then returns at once.
+// releases when it returns; a loop that is not going to run after all is
+// released by Close.
 func New(h Handler, opts ...Option) (*Loop, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -146,6 +147,27 @@ func (l *Loop) Run(ctx context.Context) error {
 	// (runtime.Goexit, as testing's FailNow does).
 	defer l.shutdownNow()
 	return l.run()
+}
+
+// Close releases a loop that has not run and is not going to: its
+// listeners, packet sockets, connections still connecting and poller are
+// closed (each connection gets OnClose with ErrStopped), functions posted
+// to it run, and a later Run returns ErrStopped. It is for the goroutine
+// that made the loop, when setting it up failed. It returns nil, also for
+// a loop that has already stopped, and ErrRunning, changing nothing, if
+// the loop is running (use Stop).
+func (l *Loop) Close() error {
+	l.mu.Lock()
+	running := l.state == stateRunning
+	l.mu.Unlock()
+	if running {
+		return ErrRunning
+	}
+	l.Stop()
+	if err := l.Run(context.Background()); err != nil && err != ErrStopped {
+		return err
+	}
+	return nil
 }
 
 // run is the loop: one iteration is one pass, in the order the package
@@ -283,63 +305,15 @@ func (l *Loop) runTasks() {
 // loop keeps for the next pass.
 const maxSpareTasks = 1024
 
-// beginShutdown runs once Stop was called or Run's context ended: every
-// listener closes, and every connection closes at once (FIN, then OnClose)
-// if it has nothing queued, else once its output has left. The grace timer
-// aborts the output that has not left by then.
-func (l *Loop) beginShutdown() {
-	l.stopping = true
-	for _, o := range l.fds {
-		if o != nil {
-			o.stop()
-		}
-	}
-	l.AfterFunc(l.cfg.gracePeriod, func() {
-		l.graceOver = true
-		for _, o := range l.fds {
-			if o != nil {
-				o.endGrace()
-			}
-		}
-	})
-}
-
-// deliveredOrWait tells a shutdown whose connections have all closed
-// whether Run may return: whether every lingering connection's peer has
-// acknowledged what was sent to it. If not, it arms a timer to ask again. Closing a socket whose peer still sends makes the
-// kernel reset the connection and discard what it has not sent yet, so
-// until then the loop goes on reading and discarding, checking again every
-// ackPollInterval, for at most the grace period.
-func (l *Loop) deliveredOrWait() bool {
-	if l.lingering == 0 || l.graceOver {
-		return true
-	}
-	for _, o := range l.fds {
-		if o != nil && o.awaitingAck() {
-			if l.ackPoll == nil {
-				l.ackPoll = l.AfterFunc(ackPollInterval, func() {})
-			} else if !l.ackPoll.pending() {
-				l.ackPoll.Reset(ackPollInterval)
-			}
-			return false
-		}
-	}
-	return true
-}
-
-// ackPollInterval is how often a shutdown waiting for acknowledgements
-// checks again: no readiness event reports them.
-const ackPollInterval = time.Millisecond
-
 // An fdOwner is what the loop's fd table holds for an fd: a connection or a
 // listener, each handling its own readiness and its part of the loop's end.
 type fdOwner interface {
-	readable()         // the poller reported the fd ready to read
-	writable()         // the poller reported the fd ready to write
-	stop()             // shutdown began
-	endGrace()         // the grace period ended
-	awaitingAck() bool // whether the loop's end waits for the peer to acknowledge
-	end()              // the loop is ending: close the fd whatever its state
+	readable()                          // the poller reported the fd ready to read
+	writable()                          // the poller reported the fd ready to write
+	stop()                              // shutdown began
+	endGrace()                          // the grace period ended
+	awaitingAck() (bool, time.Duration) // whether the loop's end waits for the peer to acknowledge, and the round trip
+	end()                               // the loop is ending: close the fd whatever its state
 }
 
 // setFD records the owner of fd in the loop's table.
@@ -348,54 +322,4 @@ func (l *Loop) setFD(fd int, o fdOwner) {
 		l.fds = append(l.fds, nil)
 	}
 	l.fds[fd] = o
-}
-
-// shutdownNow runs when run has returned, or its goroutine is ending: it
-// closes whatever is still open (calling OnClose for the connections the
-// handler still sees), refuses further posts, runs the posts that were
-// accepted, and releases every fd and the poller.
-func (l *Loop) shutdownNow() {
-	// Deferred, so that a handler ending the goroutine inside one of the
-	// calls below still leaves nothing open.
-	defer l.releaseAll()
-	l.stopping = true // Listen and Dial fail from here on
-	l.cur, l.fresh = nil, nil
-	for _, o := range l.fds {
-		if o != nil {
-			o.endGrace() // connections still open are aborted
-		}
-	}
-	l.closeMarked()
-	// Posts accepted before the loop stopped all run: those a handler's
-	// Goexit left behind in runTasks, then those still queued.
-	tasks := l.running[min(l.ran, len(l.running)):]
-	l.running = nil
-	l.mu.Lock()
-	l.state = stateStopped
-	tasks = append(tasks, l.tasks...)
-	l.tasks = nil
-	l.mu.Unlock()
-	for _, f := range tasks {
-		l.st[statPosts]++
-		l.callTask(f)
-	}
-}
-
-// releaseAll is the end of the loop, with no user code left to run: Post
-// refuses, the fds still open (lingering connections, or all of them if the
-// goroutine is ending early) are closed, and so is the poller.
-func (l *Loop) releaseAll() {
-	l.mu.Lock()
-	l.state = stateStopped
-	l.tasks = nil
-	l.mu.Unlock()
-	for _, o := range l.fds {
-		if o != nil {
-			o.end()
-		}
-	}
-	l.closeRetired()
-	l.timers.clear()
-	l.publish()
-	_ = l.p.Close()
 }

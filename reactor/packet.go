@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"time"
 
 	"github.com/goreactor/reactor/internal/sock"
 	"github.com/goreactor/reactor/poller"
@@ -334,10 +335,10 @@ func (pc *PacketConn) writable() {
 
 // stop closes the socket when shutdown begins, after a last try to send
 // what is queued.
-func (pc *PacketConn) stop()             { pc.Close() }
-func (pc *PacketConn) endGrace()         {}
-func (pc *PacketConn) awaitingAck() bool { return false }
-func (pc *PacketConn) end()              { pc.Close() }
+func (pc *PacketConn) stop()                              { pc.Close() }
+func (pc *PacketConn) endGrace()                          {}
+func (pc *PacketConn) awaitingAck() (bool, time.Duration) { return false, 0 }
+func (pc *PacketConn) end()                               { pc.Close() }
 
 // report tells the handler of an error on the socket, and counts it.
 func (pc *PacketConn) report(err error) {

@@ -123,8 +123,7 @@ func run(network, addr string, every time.Duration, loops int, tlsCfg *tls.Confi
 		bound, err = g.Listen(network, addr)
 	}
 	if err != nil {
-		g.Stop()
-		g.Run(ctx) // releases the pollers
+		g.Close()
 		return err
 	}
 	fmt.Printf("reactor-echo listening on %s %s\n", bound.Network(), bound)

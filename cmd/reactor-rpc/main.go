@@ -185,8 +185,7 @@ func run(ctx context.Context, addr string, n, maxSize int, serveOnly, quiet bool
 	}
 	bound, err := loop.Listen("tcp", addr)
 	if err != nil {
-		loop.Stop()
-		loop.Run(ctx)
+		loop.Close()
 		return err
 	}
 	fmt.Printf("reactor-rpc server on %s\n", bound)
@@ -194,8 +193,7 @@ func run(ctx context.Context, addr string, n, maxSize int, serveOnly, quiet bool
 		cl := &client{n: n}
 		c, err := loop.Dial("tcp", bound.String(), 5*time.Second)
 		if err != nil {
-			loop.Stop()
-			loop.Run(ctx)
+			loop.Close()
 			return err
 		}
 		c.SetContext(cl)
