@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/poller"
 	"github.com/stretchr/testify/require"
 )
@@ -43,15 +44,15 @@ func TestPollerRefusesAccepted(t *testing.T) {
 	const n = 5
 	for range n {
 		// The reset may come before or after the connect completes.
-		c, err := net.DialTimeout("tcp", addr, testLimit)
+		c, err := net.DialTimeout("tcp", addr, testkit.Limit)
 		if err == nil {
-			c.SetDeadline(time.Now().Add(testLimit))
+			c.SetDeadline(time.Now().Add(testkit.Limit))
 			_, err = io.ReadAll(c)
 			c.Close()
 		}
 		require.True(t, err == nil || isConnBroken(err), "refused: %v", err)
 	}
-	waitUntil(t, "every connection rejected", func() bool { return l.Stats().Rejected == n })
+	testkit.WaitUntil(t, "every connection rejected", func() bool { return l.Stats().Rejected == n })
 	s := l.Stats()
 	require.Equal(t, uint64(n), s.Rejected)
 	require.Zero(t, s.Accepted)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/poller"
 	"golang.org/x/sys/unix"
 )
@@ -194,7 +195,7 @@ func BenchmarkTLSEcho(b *testing.B) {
 	}{
 		{"reactor", startReactorTLSEcho},
 		{"net", func(b *testing.B) (string, func()) {
-			addr, stop := startNetEcho(b, serverTLS(b))
+			addr, stop := startNetEcho(b, testkit.ServerTLS(b))
 			return addr, stop
 		}},
 	}
@@ -204,7 +205,7 @@ func BenchmarkTLSEcho(b *testing.B) {
 			defer stop()
 			cs := make([]net.Conn, conns)
 			for i := range cs {
-				c, err := tls.Dial("tcp", addr, clientTLS(b))
+				c, err := tls.Dial("tcp", addr, testkit.ClientTLS(b))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -226,7 +227,7 @@ func startReactorTLSEcho(b *testing.B) (string, func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	addr, err := l.ListenTLS("tcp", "127.0.0.1:0", serverTLS(b))
+	addr, err := l.ListenTLS("tcp", "127.0.0.1:0", testkit.ServerTLS(b))
 	if err != nil {
 		b.Fatal(err)
 	}

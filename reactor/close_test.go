@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -157,16 +158,16 @@ func TestOnCloseWhenOutputLeft(t *testing.T) {
 		select {
 		case err := <-onClose:
 			require.NoError(t, err)
-		case <-time.After(testLimit):
+		case <-time.After(testkit.Limit):
 			t.Fatal("no OnClose while the peer keeps its end open")
 		}
 		require.Equal(t, closedAt, onCloseAt, "OnClose in the pass of Close: no wait between")
-		waitUntil(t, "one lingering connection", func() bool {
+		testkit.WaitUntil(t, "one lingering connection", func() bool {
 			s := l.Stats()
 			return s.Lingering == 1 && s.Conns == 0 && s.Closed == 1
 		})
 		c.Close()
-		waitUntil(t, "the linger ended by the peer's FIN", func() bool { return l.Stats().Lingering == 0 })
+		testkit.WaitUntil(t, "the linger ended by the peer's FIN", func() bool { return l.Stats().Lingering == 0 })
 		require.Zero(t, l.Stats().LingerTimeouts)
 	})
 }
@@ -258,7 +259,7 @@ func TestWriteInOnClose(t *testing.T) {
 	l, addr := serve(t, h)
 	a := dial(t, "tcp", addr)
 	b := dial(t, "tcp", addr)
-	waitUntil(t, "two connections", func() bool { return l.Stats().Conns == 2 })
+	testkit.WaitUntil(t, "two connections", func() bool { return l.Stats().Conns == 2 })
 	a.Close()
 	got := make([]byte, 4)
 	_, err := io.ReadFull(b, got)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -40,7 +41,7 @@ func TestDialSameLoop(t *testing.T) {
 				}
 				l, err := New(rec, opt)
 				require.NoError(t, err)
-				checkLeaks(t)
+				testkit.CheckLeaks(t)
 				addr := "127.0.0.1:0"
 				if network == "unix" {
 					addr = t.TempDir() + "/dial.sock"

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -80,7 +81,7 @@ func TestSlowReader(t *testing.T) {
 			_, err := c.Write(want)
 			werr <- err
 		}()
-		waitUntil(t, "a partial send and paused reading", func() bool {
+		testkit.WaitUntil(t, "a partial send and paused reading", func() bool {
 			st := l.Stats()
 			return st.PartialWrites > 0 && st.WriteWaits > 0 && st.ReadPauses > 0
 		})
@@ -103,7 +104,7 @@ func TestThousandConns(t *testing.T) {
 		for i := range conns {
 			conns[i] = dial(t, "tcp", addr)
 		}
-		waitUntil(t, "1,000 open connections", func() bool { return l.Stats().Conns == n })
+		testkit.WaitUntil(t, "1,000 open connections", func() bool { return l.Stats().Conns == n })
 		var wg sync.WaitGroup
 		errs := make(chan error, n)
 		for i, c := range conns {
@@ -137,7 +138,7 @@ func TestThousandConns(t *testing.T) {
 			ev := rec.nextClose(t)
 			require.ErrorIs(t, ev.err, io.EOF)
 		}
-		waitUntil(t, "no open connection", func() bool { return l.Stats().Conns == 0 })
+		testkit.WaitUntil(t, "no open connection", func() bool { return l.Stats().Conns == 0 })
 		require.Equal(t, uint64(n), l.Stats().Accepted)
 		require.Equal(t, uint64(n), l.Stats().Closed)
 	})
@@ -160,7 +161,7 @@ func TestChurn(t *testing.T) {
 				if !assert.NoError(t, err) {
 					return
 				}
-				c.SetDeadline(time.Now().Add(testLimit))
+				c.SetDeadline(time.Now().Add(testkit.Limit))
 				_, err = c.Write(msg)
 				assert.NoError(t, err)
 				switch i % 3 {
@@ -176,7 +177,7 @@ func TestChurn(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	waitUntil(t, "every connection closed", func() bool {
+	testkit.WaitUntil(t, "every connection closed", func() bool {
 		st := l.Stats()
 		return st.Conns == 0 && st.Closed == cycles
 	})

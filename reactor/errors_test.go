@@ -5,13 +5,14 @@ import (
 	"crypto/tls"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
 // TestSetupErrors: what a loop cannot set up is an error a caller can test
 // with errors.Is, and nothing is left open.
 func TestSetupErrors(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	l, err := New(newRecorder(t))
 	require.NoError(t, err)
 	defer func() {
@@ -36,7 +37,7 @@ func TestSetupErrors(t *testing.T) {
 // never run: listeners and packet sockets closed, posted functions run,
 // nothing left open; a later Run says the loop has stopped.
 func TestCloseUnrun(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	l, err := New(newPacketEcho(t))
 	require.NoError(t, err)
 	_, err = l.Listen("tcp", "127.0.0.1:0")

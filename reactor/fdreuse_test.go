@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -46,7 +47,7 @@ type fdReuseOutcome struct {
 }
 
 func testFDReuse(t *testing.T, kind string, opt Option) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	_, stuck := fullBacklog(t)
 	h := newPacketEcho(t)
 	l, err := New(h, opt, WithLogger(discardLogger()))
@@ -126,7 +127,7 @@ func testFDReuse(t *testing.T, kind string, opt Option) {
 		var b *Conn
 		select {
 		case b = <-accepted:
-		case <-time.After(testLimit):
+		case <-time.After(testkit.Limit):
 			t.Fatal("no OnOpen")
 		}
 		bfd = b.Fd()
@@ -137,14 +138,14 @@ func testFDReuse(t *testing.T, kind string, opt Option) {
 		srv, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		t.Cleanup(func() { srv.Close() })
-		b, err := l.DialTLS("tcp", srv.Addr().String(), clientTLS(t), 0)
+		b, err := l.DialTLS("tcp", srv.Addr().String(), testkit.ClientTLS(t), 0)
 		require.NoError(t, err)
 		run(t, l)
-		require.NoError(t, srv.(*net.TCPListener).SetDeadline(time.Now().Add(testLimit)))
+		require.NoError(t, srv.(*net.TCPListener).SetDeadline(time.Now().Add(testkit.Limit)))
 		peer, err := srv.Accept()
 		require.NoError(t, err)
 		t.Cleanup(func() { peer.Close() })
-		require.NoError(t, peer.SetDeadline(time.Now().Add(testLimit)))
+		require.NoError(t, peer.SetDeadline(time.Now().Add(testkit.Limit)))
 		// The ClientHello has come: the handshake goroutine waits for the
 		// server's answer.
 		_, err = peer.Read(make([]byte, 1))
@@ -168,7 +169,7 @@ func testFDReuse(t *testing.T, kind string, opt Option) {
 	var got fdReuseOutcome
 	select {
 	case got = <-done:
-	case <-time.After(testLimit):
+	case <-time.After(testkit.Limit):
 		t.Fatal("no OnPacket")
 	}
 	require.True(t, got.bAhead, "B's report must come after A's in the pass, or the test proves nothing")
@@ -221,7 +222,7 @@ func sendUDP(t *testing.T, addr net.Addr) {
 // poll(2) only looks: nothing is taken.
 func waitReadable(t *testing.T, fd int) {
 	t.Helper()
-	deadline := time.Now().Add(testLimit)
+	deadline := time.Now().Add(testkit.Limit)
 	for {
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		n, err := unix.Poll(pfd, int(time.Until(deadline)/time.Millisecond))

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -22,7 +23,7 @@ import (
 // connection open and no buffer held.
 func TestGoexitInOnClose(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
-		checkLeaks(t)
+		testkit.CheckLeaks(t)
 		rec := newRecorder(t)
 		rec.data = func(c *Conn) { c.Close() }
 		h := &onCloseHook{recorder: rec, hook: func(c *Conn, err error) { runtime.Goexit() }}
@@ -41,7 +42,7 @@ func TestGoexitInOnClose(t *testing.T) {
 		select {
 		case v := <-panicked:
 			require.Nil(t, v, "the loop's goroutine panicked while ending: %v", v)
-		case <-time.After(testLimit):
+		case <-time.After(testkit.Limit):
 			t.Fatal("the loop's goroutine did not end")
 		}
 		require.ErrorIs(t, l.Post(func() {}), ErrStopped)
@@ -88,7 +89,7 @@ func TestGoexitRunsAcceptedPosts(t *testing.T) {
 	}()
 	select {
 	case <-exited:
-	case <-time.After(testLimit):
+	case <-time.After(testkit.Limit):
 		t.Fatal("the loop's goroutine did not end")
 	}
 	close(ran)
@@ -112,7 +113,7 @@ func TestGoexitRunsAcceptedPosts(t *testing.T) {
 // every fd and the poller closed, Post refusing.
 func TestGoexitReleasesLoop(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
-		checkLeaks(t)
+		testkit.CheckLeaks(t)
 		rec := newRecorder(t)
 		rec.data = func(c *Conn) { runtime.Goexit() }
 		l, err := New(rec, opt)
@@ -130,7 +131,7 @@ func TestGoexitReleasesLoop(t *testing.T) {
 		require.NoError(t, err)
 		select {
 		case <-exited:
-		case <-time.After(testLimit):
+		case <-time.After(testkit.Limit):
 			t.Fatal("the loop's goroutine did not end")
 		}
 		require.ErrorIs(t, l.Post(func() {}), ErrStopped)

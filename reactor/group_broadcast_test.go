@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/poller"
 	"github.com/stretchr/testify/require"
 )
@@ -49,7 +50,7 @@ func (r *room) OnClose(c *Conn, err error) {
 // TestGroupPostAll: a line from a member of one loop reaches the members
 // of every loop.
 func TestGroupPostAll(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	const loops, members = 3, 9
 	rooms := make([]*room, loops)
 	g, err := NewGroup(func(i int) Handler {
@@ -69,7 +70,7 @@ func TestGroupPostAll(t *testing.T) {
 		conns = append(conns, c)
 		readers = append(readers, bufio.NewReader(c))
 	}
-	waitUntil(t, "every member in its room", func() bool {
+	testkit.WaitUntil(t, "every member in its room", func() bool {
 		sum, _ := g.Stats()
 		return sum.Conns == members
 	})
@@ -108,7 +109,7 @@ func (p failingAdd) Add(fd int, in poller.Interest) error { return errRefused }
 // group cannot listen, the listeners the others opened are closed: the
 // address is free again, and nothing leaks.
 func TestGroupListenFailureClosesListeners(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	var made atomic.Int32
 	newPoller := func() (poller.Poller, error) {
 		p, err := poller.New()

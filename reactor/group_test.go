@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -46,7 +47,7 @@ func TestGroupSpreadsConnections(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			waitUntil(t, "every connection counted", func() bool {
+			testkit.WaitUntil(t, "every connection counted", func() bool {
 				sum, _ := g.Stats()
 				return sum.Accepted == n
 			})
@@ -74,7 +75,7 @@ func TestGroupDrain(t *testing.T) {
 	for i := range conns {
 		conns[i] = dial(t, "tcp", addr.String())
 	}
-	waitUntil(t, "every connection open", func() bool { sum, _ := g.Stats(); return sum.Conns == len(conns) })
+	testkit.WaitUntil(t, "every connection open", func() bool { sum, _ := g.Stats(); return sum.Conns == len(conns) })
 	g.Stop()
 	var wg sync.WaitGroup
 	for _, c := range conns {

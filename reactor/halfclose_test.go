@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -113,9 +114,9 @@ func TestPeerFINWhileClosingDoesNotSpin(t *testing.T) {
 	l, addr := serve(t, r, WithMaxOutput(8<<20), WithLinger(5*time.Second))
 	cc := dial(t, "tcp", addr)
 	defer cc.Close()
-	waitUntil(t, "output blocked", func() bool { return l.Stats().WriteWaits > 0 })
+	testkit.WaitUntil(t, "output blocked", func() bool { return l.Stats().WriteWaits > 0 })
 	cc.(*net.TCPConn).CloseWrite()
-	waitUntil(t, "the FIN read", func() bool { return l.Stats().Reads > 0 })
+	testkit.WaitUntil(t, "the FIN read", func() bool { return l.Stats().Reads > 0 })
 	before := l.Stats().Reads
 	time.Sleep(300 * time.Millisecond) // observing that the loop stays idle
 	after := l.Stats().Reads

@@ -6,21 +6,16 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"runtime"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/poller"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
-
-// testLimit bounds every wait of a test on an event, so that a bug fails
-// the test instead of hanging it.
-const testLimit = 30 * time.Second
 
 // pollers runs f once per readiness mechanism the machine has: the best one
 // (epoll on Linux) and poll(2).
@@ -80,7 +75,7 @@ func (r *recorder) nextClose(t testing.TB) closeEvent {
 	select {
 	case ev := <-r.closed:
 		return ev
-	case <-time.After(testLimit):
+	case <-time.After(testkit.Limit):
 		t.Fatal("no OnClose")
 		return closeEvent{}
 	}
@@ -111,7 +106,7 @@ func echo(c *Conn) {
 // with are all that is left.
 func serve(t *testing.T, h Handler, opts ...Option) (*Loop, string) {
 	t.Helper()
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	l, err := New(h, opts...)
 	require.NoError(t, err)
 	addr, err := l.Listen("tcp", "127.0.0.1:0")
@@ -124,7 +119,7 @@ func serve(t *testing.T, h Handler, opts ...Option) (*Loop, string) {
 // address and the channel Run's result comes on. The test stops it.
 func startLoop(t *testing.T, h Handler, opts ...Option) (*Loop, string, chan error) {
 	t.Helper()
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	l, err := New(h, opts...)
 	require.NoError(t, err)
 	addr, err := l.Listen("tcp", "127.0.0.1:0")
@@ -159,7 +154,7 @@ func runGroup(t *testing.T, g *Group) {
 // recorder as its handler, and the recorders. At cleanup it checks for
 // leaks; the test runs and stops the group.
 func newTestGroup(t *testing.T, loops int, opts ...GroupOption) (*Group, []*recorder) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	recs := make([]*recorder, loops)
 	g, err := NewGroup(func(i int) Handler {
 		recs[i] = newRecorder(t)
@@ -176,56 +171,17 @@ func waitRun(t testing.TB, done <-chan error, what string) {
 	select {
 	case err := <-done:
 		require.NoError(t, err, what)
-	case <-time.After(testLimit):
+	case <-time.After(testkit.Limit):
 		t.Fatalf("%s did not return", what)
-	}
-}
-
-// checkLeaks registers a cleanup, run after every later one, that waits
-// for the goroutine and fd counts to come back to what they are now.
-func checkLeaks(t *testing.T) {
-	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
-	t.Cleanup(func() {
-		deadline := time.Now().Add(testLimit)
-		for {
-			g, f := runtime.NumGoroutine(), openFDs(t)
-			if g <= goroutines && f <= fds {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("leak: %d goroutines and %d fds at the start, %d and %d at the end", goroutines, fds, g, f)
-			}
-			time.Sleep(time.Millisecond) // waiting for exits that signal nothing
-		}
-	})
-}
-
-func openFDs(t testing.TB) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip("cannot count open fds without /proc")
-	}
-	return len(ents)
-}
-
-// waitUntil polls cond (typically on Stats) until it holds.
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(testLimit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 
 // dial connects to addr with a deadline on every operation.
 func dial(t testing.TB, network, addr string) net.Conn {
 	t.Helper()
-	c, err := net.DialTimeout(network, addr, testLimit)
+	c, err := net.DialTimeout(network, addr, testkit.Limit)
 	require.NoError(t, err)
-	require.NoError(t, c.SetDeadline(time.Now().Add(testLimit)))
+	require.NoError(t, c.SetDeadline(time.Now().Add(testkit.Limit)))
 	t.Cleanup(func() { c.Close() })
 	return c
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,9 +16,9 @@ import (
 func TestIdleTimeoutTLSSendsCloseNotify(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
 		rec := newRecorder(t)
-		_, addr := serveTLS(t, rec, serverTLS(t), opt, WithReadTimeout(100*time.Millisecond))
+		_, addr := serveTLS(t, rec, testkit.ServerTLS(t), opt, WithReadTimeout(100*time.Millisecond))
 		raw := &recordingConn{Conn: dial(t, "tcp", addr)}
-		cfg := clientTLS(t)
+		cfg := testkit.ClientTLS(t)
 		cfg.MaxVersion = tls.VersionTLS12
 		c := tls.Client(raw, cfg)
 		require.Equal(t, []byte("ping"), roundTrip(t, c, []byte("ping")))

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -17,21 +18,21 @@ func TestMaxConns(t *testing.T) {
 	l, addr := serve(t, newRecorder(t), WithMaxConns(2))
 	a := dial(t, "tcp", addr)
 	b := dial(t, "tcp", addr)
-	waitUntil(t, "two connections", func() bool { return l.Stats().Conns == 2 })
+	testkit.WaitUntil(t, "two connections", func() bool { return l.Stats().Conns == 2 })
 	// The connection over the limit is reset at once: while connecting, or
 	// on its first read.
 	extra, err := net.Dial("tcp", addr)
 	if err == nil {
 		defer extra.Close()
-		extra.SetDeadline(time.Now().Add(testLimit))
+		extra.SetDeadline(time.Now().Add(testkit.Limit))
 		_, err = extra.Read(make([]byte, 1))
 	}
 	require.True(t, errors.Is(err, io.EOF) || isConnBroken(err), "the connection over the limit is closed: %v", err)
-	waitUntil(t, "one rejected", func() bool { return l.Stats().Rejected == 1 })
+	testkit.WaitUntil(t, "one rejected", func() bool { return l.Stats().Rejected == 1 })
 	require.Equal(t, []byte("a"), roundTrip(t, a, []byte("a")))
 	require.Equal(t, []byte("b"), roundTrip(t, b, []byte("b")))
 	a.Close()
-	waitUntil(t, "room again", func() bool { return l.Stats().Conns == 1 })
+	testkit.WaitUntil(t, "room again", func() bool { return l.Stats().Conns == 1 })
 	c := dial(t, "tcp", addr)
 	require.Equal(t, []byte("c"), roundTrip(t, c, []byte("c")))
 }
@@ -176,7 +177,7 @@ func TestOneLargeWritePauses(t *testing.T) {
 	c := dial(t, "tcp", addr)
 	_, err := c.Write([]byte("go"))
 	require.NoError(t, err)
-	waitUntil(t, "reading paused", func() bool { return l.Stats().ReadPauses == 1 })
+	testkit.WaitUntil(t, "reading paused", func() bool { return l.Stats().ReadPauses == 1 })
 }
 
 // TestHogIsBounded: a client sends up to 256 MiB to the echo server and
@@ -195,7 +196,7 @@ func TestHogIsBounded(t *testing.T) {
 				}
 			}
 		}()
-		waitUntil(t, "the hog paused", func() bool { return l.Stats().ReadPauses > 0 })
+		testkit.WaitUntil(t, "the hog paused", func() bool { return l.Stats().ReadPauses > 0 })
 		other := dial(t, "tcp", addr)
 		for range 10 {
 			require.Equal(t, []byte("ping"), roundTrip(t, other, []byte("ping")))
@@ -205,8 +206,8 @@ func TestHogIsBounded(t *testing.T) {
 			"bytes held in buffers: peak %d", st.PeakBuffered)
 		require.Less(t, st.BytesIn, uint64(64<<20), "the server stopped reading from the hog")
 		hog.Close()
-		waitUntil(t, "the hog's connection closed", func() bool { return l.Stats().Conns == 1 })
-		waitUntil(t, "its buffers released", func() bool { return l.Stats().Buffered == 0 })
+		testkit.WaitUntil(t, "the hog's connection closed", func() bool { return l.Stats().Conns == 1 })
+		testkit.WaitUntil(t, "its buffers released", func() bool { return l.Stats().Buffered == 0 })
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -38,7 +39,7 @@ func TestLingerExpires(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "bye", string(got))
 	require.NoError(t, rec.nextClose(t).err)
-	waitUntil(t, "the linger to expire", func() bool {
+	testkit.WaitUntil(t, "the linger to expire", func() bool {
 		s := l.Stats()
 		return s.LingerTimeouts == 1 && s.Lingering == 0
 	})
@@ -73,7 +74,7 @@ func TestLingerEndedByFINIsNoTimeout(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "bye", string(got))
 	require.NoError(t, c.Close()) // the FIN, well within the linger
-	waitUntil(t, "the lingering connection released", func() bool {
+	testkit.WaitUntil(t, "the lingering connection released", func() bool {
 		s := l.Stats()
 		return s.Closed == 1 && s.Lingering == 0
 	})

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -17,7 +18,7 @@ func TestListenNetworks(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
 		l, err := New(newRecorder(t), opt)
 		require.NoError(t, err)
-		checkLeaks(t)
+		testkit.CheckLeaks(t)
 		sock := filepath.Join(t.TempDir(), "echo.sock")
 		addrs := map[string]net.Addr{}
 		for _, na := range [][2]string{{"tcp", "127.0.0.1:0"}, {"tcp4", "127.0.0.1:0"}, {"tcp6", "[::1]:0"}, {"unix", sock}} {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/poller"
 	"github.com/stretchr/testify/require"
 )
@@ -139,7 +140,7 @@ func invalidOptions() []optionCase {
 func TestOptionsValid(t *testing.T) {
 	for _, tc := range validOptions() {
 		t.Run(tc.option, func(t *testing.T) {
-			checkLeaks(t)
+			testkit.CheckLeaks(t)
 			if tc.group != nil {
 				g, err := NewGroup(func(int) Handler { return newRecorder(t) }, tc.group...)
 				require.NoError(t, err)
@@ -161,7 +162,7 @@ func TestOptionsValid(t *testing.T) {
 func TestOptionsInvalid(t *testing.T) {
 	for _, tc := range invalidOptions() {
 		t.Run(tc.option, func(t *testing.T) {
-			checkLeaks(t)
+			testkit.CheckLeaks(t)
 			var opened atomic.Int32
 			counting := WithPoller(func() (poller.Poller, error) {
 				opened.Add(1)

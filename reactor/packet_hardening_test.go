@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -209,7 +210,7 @@ func TestPacketErrorNames(t *testing.T) {
 		require.NoError(t, <-errs)
 		require.NoError(t, <-errs)
 		var refusal, missing error
-		waitUntil(t, "both errors", func() bool {
+		testkit.WaitUntil(t, "both errors", func() bool {
 			for _, err := range h.errors() {
 				switch {
 				case errors.Is(err, unix.ECONNREFUSED):
@@ -225,7 +226,7 @@ func TestPacketErrorNames(t *testing.T) {
 		require.Equal(t, recvCall, se.Syscall, "%v", refusal)
 		require.ErrorAs(t, missing, &se)
 		require.Equal(t, sendCall, se.Syscall, "%v", missing)
-		waitUntil(t, "the counter", func() bool { return l.Stats().PacketErrors == 2 })
+		testkit.WaitUntil(t, "the counter", func() bool { return l.Stats().PacketErrors == 2 })
 	})
 }
 
@@ -265,7 +266,7 @@ func TestPacketPeerThatDoesNotRead(t *testing.T) {
 		l, _ := servePacket(t, h, "unixgram", server.Name, opts...)
 		sender := func(c *net.UnixConn) func([]byte) error {
 			return func(p []byte) error {
-				if err := c.SetWriteDeadline(time.Now().Add(testLimit)); err != nil {
+				if err := c.SetWriteDeadline(time.Now().Add(testkit.Limit)); err != nil {
 					return err
 				}
 				_, err := c.WriteToUnix(p, server)
@@ -277,7 +278,7 @@ func TestPacketPeerThatDoesNotRead(t *testing.T) {
 		sendNeverRead(t, sent, sender(a))
 		readReplies(t, b, 5, sender(b))
 		var st Stats
-		waitUntil(t, "every datagram answered or dropped", func() bool {
+		testkit.WaitUntil(t, "every datagram answered or dropped", func() bool {
 			st = l.Stats()
 			return st.PacketsIn == sent+5 && st.PacketsOut+st.PacketsDropped == sent+5
 		})
@@ -304,14 +305,14 @@ func TestUDPPeerThatDoesNotRead(t *testing.T) {
 		sendNeverRead(t, 3000, func(p []byte) error { _, err := a.Write(p); return err })
 		// What a sent is read (or was dropped by the system) before b
 		// sends: b's datagrams find room.
-		waitUntil(t, "the server's input read", func() bool {
+		testkit.WaitUntil(t, "the server's input read", func() bool {
 			pfd := []unix.PollFd{{Fd: int32(pc.Fd()), Events: unix.POLLIN}}
 			n, err := unix.Poll(pfd, 0)
 			return err == nil && n == 0
 		})
 		readReplies(t, b, 5, func(p []byte) error { _, err := b.Write(p); return err })
 		st := l.Stats()
-		waitUntil(t, "every datagram answered", func() bool { st = l.Stats(); return st.PacketsOut == st.PacketsIn })
+		testkit.WaitUntil(t, "every datagram answered", func() bool { st = l.Stats(); return st.PacketsOut == st.PacketsIn })
 		require.Zero(t, st.PacketsDropped)
 		require.Empty(t, h.errors())
 	})
@@ -328,7 +329,7 @@ func TestPacketConnectedWaitsForPeer(t *testing.T) {
 	packetModes(t, func(t *testing.T, batched bool, opts ...Option) {
 		dir := shortTempDir(t)
 		peer := unixgramAt(t, filepath.Join(dir, "p"))
-		checkLeaks(t)
+		testkit.CheckLeaks(t)
 		h := newPacketEcho(t)
 		l, err := New(h, opts...)
 		require.NoError(t, err)
@@ -341,7 +342,7 @@ func TestPacketConnectedWaitsForPeer(t *testing.T) {
 				assert.NoError(t, pc.Write(datagram(i, 100)))
 			}
 		}))
-		waitUntil(t, "the peer's queue to be full", func() bool { return l.Stats().WriteWaits > 0 })
+		testkit.WaitUntil(t, "the peer's queue to be full", func() bool { return l.Stats().WriteWaits > 0 })
 		buf := make([]byte, 256)
 		for i := range n {
 			require.NoError(t, peer.SetReadDeadline(time.Now().Add(5*time.Second)))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/goreactor/reactor/internal/sock"
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -75,7 +76,7 @@ func (h *packetEcho) errors() []error {
 // address; at cleanup it stops the loop and checks for leaks.
 func servePacket(t *testing.T, h Handler, network, address string, opts ...Option) (*Loop, *PacketConn) {
 	t.Helper()
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	l, err := New(h, opts...)
 	require.NoError(t, err)
 	pc, err := l.ListenPacket(network, address)
@@ -136,7 +137,7 @@ func TestUDPEchoAllSizes(t *testing.T) {
 			got++
 		}
 		st := l.Stats()
-		waitUntil(t, "the counters", func() bool { st = l.Stats(); return st.PacketsOut == total })
+		testkit.WaitUntil(t, "the counters", func() bool { st = l.Stats(); return st.PacketsOut == total })
 		require.EqualValues(t, total, st.PacketsIn)
 		require.Zero(t, st.PacketsTruncated)
 		require.Zero(t, st.PacketsDropped)
@@ -150,7 +151,7 @@ func TestUDPEchoAllSizes(t *testing.T) {
 // batch per system call, and the replies of a pass leave in batches too.
 func TestPacketBatching(t *testing.T) {
 	packetModes(t, func(t *testing.T, batched bool, opts ...Option) {
-		checkLeaks(t)
+		testkit.CheckLeaks(t)
 		h := newPacketEcho(t)
 		l, err := New(h, opts...)
 		require.NoError(t, err)
@@ -173,7 +174,7 @@ func TestPacketBatching(t *testing.T) {
 			require.Equal(t, datagram(i, 64), buf[:k])
 		}
 		var st Stats
-		waitUntil(t, "the counters", func() bool { st = l.Stats(); return st.PacketsOut == n })
+		testkit.WaitUntil(t, "the counters", func() bool { st = l.Stats(); return st.PacketsOut == n })
 		if batched && runtime.GOOS == "linux" {
 			require.LessOrEqual(t, st.PacketReads, uint64(4), "recvmmsg takes up to %d at once", sock.BatchSize)
 			require.LessOrEqual(t, st.PacketWrites, uint64(4), "sendmmsg sends up to %d at once", sock.BatchSize)
@@ -213,7 +214,7 @@ func TestPacketQueueWaitsForRoom(t *testing.T) {
 		unix.SetsockoptInt(pc.Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 1) // the smallest the system allows
 		_, err := c.WriteToUnix([]byte("go"), &net.UnixAddr{Name: path, Net: "unixgram"})
 		require.NoError(t, err)
-		waitUntil(t, "the socket to be full", func() bool { return l.Stats().WriteWaits > 0 })
+		testkit.WaitUntil(t, "the socket to be full", func() bool { return l.Stats().WriteWaits > 0 })
 		buf := make([]byte, 2000)
 		for i := range n {
 			c.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -251,7 +252,7 @@ func TestPacketQueueBound(t *testing.T) {
 		require.NoError(t, err)
 		k := <-refused
 		require.Equal(t, n-queue, k, "all but the queue's worth are refused: none leave during OnPacket")
-		waitUntil(t, "the counter", func() bool { return l.Stats().PacketsDropped == uint64(k) })
+		testkit.WaitUntil(t, "the counter", func() bool { return l.Stats().PacketsDropped == uint64(k) })
 		buf := make([]byte, 200)
 		for i := range queue {
 			c.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -287,11 +288,11 @@ func TestPacketTruncated(t *testing.T) {
 				} else {
 					require.Equal(t, seen{n, false}, s)
 				}
-			case <-time.After(testLimit):
+			case <-time.After(testkit.Limit):
 				t.Fatal("no OnPacket")
 			}
 		}
-		waitUntil(t, "the counter", func() bool { return l.Stats().PacketsTruncated == 1 })
+		testkit.WaitUntil(t, "the counter", func() bool { return l.Stats().PacketsTruncated == 1 })
 	})
 }
 
@@ -329,11 +330,11 @@ func TestPacketNetworks(t *testing.T) {
 					select {
 					case p := <-replies:
 						require.Equal(t, datagram(i, 1+i*100), p)
-					case <-time.After(testLimit):
+					case <-time.After(testkit.Limit):
 						t.Fatal("no reply")
 					}
 				}
-				waitUntil(t, "the counter", func() bool { return l.Stats().PacketsIn == 50 })
+				testkit.WaitUntil(t, "the counter", func() bool { return l.Stats().PacketsIn == 50 })
 			})
 		})
 	}
@@ -349,14 +350,14 @@ func TestDialPacketRefused(t *testing.T) {
 		addr := probe.LocalAddr().String()
 		probe.Close()
 		h := newPacketEcho(t)
-		checkLeaks(t)
+		testkit.CheckLeaks(t)
 		l, err := New(h, opts...)
 		require.NoError(t, err)
 		pc, err := l.DialPacket("udp4", addr)
 		require.NoError(t, err)
 		run(t, l)
 		require.NoError(t, l.Post(func() { pc.Write([]byte("anyone?")) }))
-		waitUntil(t, "ECONNREFUSED", func() bool {
+		testkit.WaitUntil(t, "ECONNREFUSED", func() bool {
 			for _, err := range h.errors() {
 				if errors.Is(err, unix.ECONNREFUSED) {
 					return true
@@ -429,7 +430,7 @@ func TestPacketErrors(t *testing.T) {
 // TestGroupListenPacket: a group serves UDP on every loop (where the
 // system spreads datagrams by source), and every sender is answered.
 func TestGroupListenPacket(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	g, err := NewGroup(func(int) Handler { return newPacketEcho(t) }, WithLoops(2))
 	require.NoError(t, err)
 	pcs, err := g.ListenPacket("udp4", "127.0.0.1:0")
@@ -449,7 +450,7 @@ func TestGroupListenPacket(t *testing.T) {
 		c.Close()
 	}
 	// The counters are published at the end of a pass, maybe after the reply.
-	waitUntil(t, "the counters", func() bool { sum, _ := g.Stats(); return sum.PacketsIn == clients })
+	testkit.WaitUntil(t, "the counters", func() bool { sum, _ := g.Stats(); return sum.PacketsIn == clients })
 	_, each := g.Stats()
 	if sock.ReusePortBalances {
 		require.NotNil(t, pcs[1])

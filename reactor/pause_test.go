@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -74,5 +75,5 @@ func TestPauseReadClosingDiscards(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "bye", string(buf))
 	cl.Close()
-	waitUntil(t, "nothing lingering", func() bool { return l.Stats().Lingering == 0 })
+	testkit.WaitUntil(t, "nothing lingering", func() bool { return l.Stats().Lingering == 0 })
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -52,8 +53,8 @@ func TestPeerCloseError(t *testing.T) {
 		})
 		t.Run("tls close_notify", func(t *testing.T) {
 			h := &peerCloseProbe{recorder: newRecorder(t), seen: make(chan error, 1)}
-			_, addr := serveTLS(t, h, serverTLS(t), opt)
-			c := dialTLS(t, addr, clientTLS(t))
+			_, addr := serveTLS(t, h, testkit.ServerTLS(t), opt)
+			c := dialTLS(t, addr, testkit.ClientTLS(t))
 			_, err := c.Write([]byte("GET"))
 			require.NoError(t, err)
 			require.NoError(t, c.CloseWrite())
@@ -64,9 +65,9 @@ func TestPeerCloseError(t *testing.T) {
 		})
 		t.Run("tls truncated", func(t *testing.T) {
 			h := &peerCloseProbe{recorder: newRecorder(t), seen: make(chan error, 1)}
-			_, addr := serveTLS(t, h, serverTLS(t), opt)
+			_, addr := serveTLS(t, h, testkit.ServerTLS(t), opt)
 			raw := dial(t, "tcp", addr)
-			c := tls.Client(raw, clientTLS(t))
+			c := tls.Client(raw, testkit.ClientTLS(t))
 			require.NoError(t, c.Handshake())
 			_, err := c.Write([]byte("GET"))
 			require.NoError(t, err)

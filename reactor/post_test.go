@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,7 +33,7 @@ func TestPostFromManyGoroutines(t *testing.T) {
 		var got [goroutines][]int
 		select {
 		case got = <-result:
-		case <-time.After(testLimit):
+		case <-time.After(testkit.Limit):
 			t.Fatal("posted function did not run")
 		}
 		for g := range goroutines {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/poller"
 	"github.com/stretchr/testify/require"
 )
@@ -47,7 +48,7 @@ func TestPeerCloseMidTransfer(t *testing.T) {
 		require.Error(t, ev.err)
 		c2 := dial(t, "tcp", addr)
 		require.Equal(t, []byte("still here"), roundTrip(t, c2, []byte("still here")))
-		waitUntil(t, "one open connection", func() bool { return l.Stats().Conns == 1 })
+		testkit.WaitUntil(t, "one open connection", func() bool { return l.Stats().Conns == 1 })
 	})
 }
 
@@ -131,7 +132,7 @@ func TestDroppedOutputResets(t *testing.T) {
 			c := dial(t, "tcp", addr)
 			if tc.data != nil {
 				if tc.name != "poller failure" {
-					waitUntil(t, "output waiting for the reader", func() bool { return l.Stats().WriteWaits > 0 })
+					testkit.WaitUntil(t, "output waiting for the reader", func() bool { return l.Stats().WriteWaits > 0 })
 				}
 				_, err := c.Write([]byte("x"))
 				require.NoError(t, err)

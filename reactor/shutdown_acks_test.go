@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -29,7 +30,7 @@ func TestShutdownWaitsForAcksWithoutSpinning(t *testing.T) {
 			c.Close()
 		}
 		l, addr, done := startLoop(t, rec, opt, WithLinger(time.Minute), WithGracePeriod(time.Minute))
-		d := net.Dialer{Timeout: testLimit, Control: func(_, _ string, rc syscall.RawConn) error {
+		d := net.Dialer{Timeout: testkit.Limit, Control: func(_, _ string, rc syscall.RawConn) error {
 			var err error
 			rc.Control(func(fd uintptr) { err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 32<<10) })
 			return err
@@ -37,9 +38,9 @@ func TestShutdownWaitsForAcksWithoutSpinning(t *testing.T) {
 		c, err := d.Dial("tcp", addr)
 		require.NoError(t, err)
 		defer c.Close()
-		require.NoError(t, c.SetDeadline(time.Now().Add(testLimit)))
+		require.NoError(t, c.SetDeadline(time.Now().Add(testkit.Limit)))
 		require.NoError(t, rec.nextClose(t).err) // the output has left the loop: FIN sent
-		waitUntil(t, "the connection lingering", func() bool { return l.Stats().Lingering == 1 })
+		testkit.WaitUntil(t, "the connection lingering", func() bool { return l.Stats().Lingering == 1 })
 		l.Stop()
 		waits := l.Stats().Waits
 		const pause = 300 * time.Millisecond

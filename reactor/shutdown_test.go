@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,7 +28,7 @@ func TestStopClosesIdleAtOnce(t *testing.T) {
 		for i := range conns {
 			conns[i] = dial(t, "tcp", addr)
 		}
-		waitUntil(t, "1,000 open connections", func() bool { return l.Stats().Conns == n })
+		testkit.WaitUntil(t, "1,000 open connections", func() bool { return l.Stats().Conns == n })
 		start := time.Now()
 		l.Stop()
 		waitRun(t, done, "Run after Stop with idle connections")
@@ -68,7 +69,7 @@ func TestStopSendsEchoQueuedBeforeIt(t *testing.T) {
 			_, err := c.Write(sent)
 			wrote <- err
 		}()
-		waitUntil(t, "reading paused by the queued echo", func() bool { return l.Stats().ReadPauses > 0 })
+		testkit.WaitUntil(t, "reading paused by the queued echo", func() bool { return l.Stats().ReadPauses > 0 })
 		l.Stop()
 		require.NoError(t, <-wrote, "after Stop the server discards what it no longer echoes")
 		got, err := io.ReadAll(c)
@@ -90,7 +91,7 @@ func TestStopFlushesQueuedOutput(t *testing.T) {
 		rec.open = func(c *Conn) { c.Write(want) }
 		l, err := New(rec, opt)
 		require.NoError(t, err)
-		checkLeaks(t)
+		testkit.CheckLeaks(t)
 		addr, err := l.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		done := make(chan error, 1)
@@ -101,7 +102,7 @@ func TestStopFlushesQueuedOutput(t *testing.T) {
 		for i := range conns {
 			conns[i] = dial(t, "tcp", addr.String())
 		}
-		waitUntil(t, "every connection open", func() bool { return l.Stats().Accepted == n })
+		testkit.WaitUntil(t, "every connection open", func() bool { return l.Stats().Accepted == n })
 		l.Stop()
 		var wg sync.WaitGroup
 		for _, c := range conns {
@@ -135,7 +136,7 @@ func TestStopCutsNonReader(t *testing.T) {
 		rec.open = func(c *Conn) { c.Write(payload(32 << 20)) } // more than the socket buffers hold
 		l, addr, done := startLoop(t, rec, opt, WithGracePeriod(50*time.Millisecond), WithMaxOutput(32<<20))
 		c := dial(t, "tcp", addr)
-		waitUntil(t, "a connection blocked on output", func() bool { return l.Stats().WriteWaits > 0 })
+		testkit.WaitUntil(t, "a connection blocked on output", func() bool { return l.Stats().WriteWaits > 0 })
 		l.Stop()
 		waitRun(t, done, "Run after the grace period")
 		require.ErrorIs(t, rec.nextClose(t).err, ErrStopped)
@@ -151,7 +152,7 @@ func TestStopGracePeriod(t *testing.T) {
 	rec.open = func(c *Conn) { c.Write(payload(32 << 20)) } // more than the socket buffers hold
 	l, addr := serve(t, rec, WithGracePeriod(50*time.Millisecond), WithMaxOutput(32<<20))
 	dial(t, "tcp", addr)
-	waitUntil(t, "a connection blocked on output", func() bool { return l.Stats().WriteWaits > 0 })
+	testkit.WaitUntil(t, "a connection blocked on output", func() bool { return l.Stats().WriteWaits > 0 })
 	l.Stop()
 	require.ErrorIs(t, rec.nextClose(t).err, ErrStopped)
 }
@@ -165,7 +166,7 @@ func TestGraceKeepsSentOutput(t *testing.T) {
 	rec.open = func(c *Conn) { c.Write(want) }
 	l, addr := serve(t, rec, WithGracePeriod(20*time.Millisecond), WithLinger(time.Minute))
 	c := dial(t, "tcp", addr)
-	waitUntil(t, "all output sent", func() bool { return l.Stats().BytesOut == uint64(len(want)) })
+	testkit.WaitUntil(t, "all output sent", func() bool { return l.Stats().BytesOut == uint64(len(want)) })
 	l.Stop()
 	require.ErrorIs(t, rec.nextClose(t).err, ErrStopped)
 	got, err := io.ReadAll(c)
@@ -183,7 +184,7 @@ func TestEndlessGracePeriod(t *testing.T) {
 	l, addr, done := startLoop(t, rec, WithGracePeriod(math.MaxInt64), WithLinger(math.MaxInt64),
 		WithMaxOutput(16<<20))
 	c := dial(t, "tcp", addr)
-	waitUntil(t, "output waiting for the reader", func() bool { return l.Stats().WriteWaits > 0 })
+	testkit.WaitUntil(t, "output waiting for the reader", func() bool { return l.Stats().WriteWaits > 0 })
 	l.Stop()
 	var got bytes.Buffer
 	buf := make([]byte, 256<<10)
@@ -218,7 +219,7 @@ func TestStopWithPostedWork(t *testing.T) {
 }
 
 func TestStopBeforeRunReleasesEverything(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	l, err := New(newRecorder(t))
 	require.NoError(t, err)
 	_, err = l.Listen("tcp", "127.0.0.1:0")
@@ -230,7 +231,7 @@ func TestStopBeforeRunReleasesEverything(t *testing.T) {
 }
 
 func TestRunEndsWithContext(t *testing.T) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	l, err := New(newRecorder(t))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

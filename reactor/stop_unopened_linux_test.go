@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,7 +23,7 @@ func TestStopEndsUnopenedAtOnce(t *testing.T) {
 		require.NoError(t, err)
 		t.Cleanup(func() { silent.Close() })
 
-		checkLeaks(t)
+		testkit.CheckLeaks(t)
 		rec := newRecorder(t)
 		const grace = 20 * time.Second
 		l, err := New(rec, opt, WithGracePeriod(grace))
@@ -36,7 +37,7 @@ func TestStopEndsUnopenedAtOnce(t *testing.T) {
 			if assert.NoError(t, err) {
 				c.WriteString("hello")
 			}
-			c, err = l.DialTLS("tcp", silent.Addr().String(), clientTLS(t), time.Minute)
+			c, err = l.DialTLS("tcp", silent.Addr().String(), testkit.ClientTLS(t), time.Minute)
 			if assert.NoError(t, err) {
 				c.WriteString("world!")
 			}
@@ -45,7 +46,7 @@ func TestStopEndsUnopenedAtOnce(t *testing.T) {
 		peer, err := silent.Accept()
 		require.NoError(t, err)
 		defer peer.Close()
-		waitUntil(t, "the ClientHello sent", func() bool { return l.Stats().BytesOut > 0 })
+		testkit.WaitUntil(t, "the ClientHello sent", func() bool { return l.Stats().BytesOut > 0 })
 
 		start := time.Now()
 		l.Stop()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +24,7 @@ func TestReadTimeout(t *testing.T) {
 		require.ErrorIs(t, ev.err, os.ErrDeadlineExceeded)
 		_, err := io.ReadAll(c)
 		require.True(t, err == nil || isConnBroken(err), "the client sees the connection end: %v", err)
-		waitUntil(t, "no open connection", func() bool { return l.Stats().Conns == 0 })
+		testkit.WaitUntil(t, "no open connection", func() bool { return l.Stats().Conns == 0 })
 	})
 }
 
@@ -69,7 +70,7 @@ func TestTimers(t *testing.T) {
 	// No timer due: the loop must not wake up at all. The pass that ran the
 	// last timer ends with a wait of its own, which is counted when it
 	// starts: let the loop get there first.
-	waitUntil(t, "the loop idle in its wait", func() bool {
+	testkit.WaitUntil(t, "the loop idle in its wait", func() bool {
 		w := l.Stats().Waits
 		time.Sleep(10 * time.Millisecond)
 		return l.Stats().Waits == w

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,10 +28,10 @@ func TestTLSEcho(t *testing.T) {
 					require.True(t, ok)
 					states <- st
 				}
-				cfg := serverTLS(t)
+				cfg := testkit.ServerTLS(t)
 				cfg.NextProtos = []string{"echo/1", "h2"}
 				l, addr := serveTLS(t, rec, cfg, opt)
-				ccfg := clientTLS(t)
+				ccfg := testkit.ClientTLS(t)
 				ccfg.MinVersion, ccfg.MaxVersion = v, v
 				ccfg.NextProtos = []string{"echo/1"}
 				for _, n := range []int{1, 64, 16 << 10, 16<<10 + 1, 1 << 20} {
@@ -59,9 +60,9 @@ func TestTLSEcho(t *testing.T) {
 func TestTLSPeerCloseNotify(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
 		rec := newRecorder(t)
-		_, addr := serveTLS(t, rec, serverTLS(t), opt)
+		_, addr := serveTLS(t, rec, testkit.ServerTLS(t), opt)
 
-		c := dialTLS(t, addr, clientTLS(t))
+		c := dialTLS(t, addr, testkit.ClientTLS(t))
 		require.Equal(t, []byte("hi"), roundTrip(t, c, []byte("hi")))
 		require.NoError(t, c.CloseWrite()) // close_notify, then FIN
 		require.ErrorIs(t, rec.nextClose(t).err, io.EOF)
@@ -69,7 +70,7 @@ func TestTLSPeerCloseNotify(t *testing.T) {
 		require.ErrorIs(t, err, io.EOF, "the server answers with its own close_notify")
 
 		raw := dial(t, "tcp", addr)
-		c = tls.Client(raw, clientTLS(t))
+		c = tls.Client(raw, testkit.ClientTLS(t))
 		require.Equal(t, []byte("hi"), roundTrip(t, c, []byte("hi")))
 		require.NoError(t, raw.(*net.TCPConn).CloseWrite()) // FIN, no close_notify
 		require.ErrorIs(t, rec.nextClose(t).err, io.ErrUnexpectedEOF)
@@ -116,9 +117,9 @@ func TestTLSCloseSendsCloseNotify(t *testing.T) {
 			c.Write(p)
 			c.Close()
 		}
-		_, addr := serveTLS(t, rec, serverTLS(t), opt)
+		_, addr := serveTLS(t, rec, testkit.ServerTLS(t), opt)
 		raw := &recordingConn{Conn: dial(t, "tcp", addr)}
-		ccfg := clientTLS(t)
+		ccfg := testkit.ClientTLS(t)
 		ccfg.MaxVersion = tls.VersionTLS12
 		c := tls.Client(raw, ccfg)
 		_, err := c.Write([]byte("last words"))
@@ -142,7 +143,7 @@ func TestTLSGarbageHello(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
 		rec := newRecorder(t)
 		rec.open = func(c *Conn) { t.Error("OnOpen after a failed handshake") }
-		l, addr := serveTLS(t, rec, serverTLS(t), opt)
+		l, addr := serveTLS(t, rec, testkit.ServerTLS(t), opt)
 		for _, junk := range []string{
 			"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
 			"\x16\x03\x01\x00\x05hello", // a handshake record with no ClientHello in it
@@ -155,7 +156,7 @@ func TestTLSGarbageHello(t *testing.T) {
 			require.Contains(t, ev.err.Error(), "tls:")
 			io.Copy(io.Discard, raw) // the server closes (after its alert, if any)
 		}
-		waitUntil(t, "the failures counted", func() bool { return l.Stats().TLSFailures == 2 })
+		testkit.WaitUntil(t, "the failures counted", func() bool { return l.Stats().TLSFailures == 2 })
 		require.Zero(t, l.Stats().TLSRunning)
 	})
 }
@@ -167,7 +168,7 @@ func TestTLSSilentClientTimesOut(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
 		rec := newRecorder(t)
 		rec.open = func(c *Conn) { t.Error("OnOpen without a handshake") }
-		_, addr := serveTLS(t, rec, serverTLS(t), opt, WithTLSHandshakeTimeout(100*time.Millisecond))
+		_, addr := serveTLS(t, rec, testkit.ServerTLS(t), opt, WithTLSHandshakeTimeout(100*time.Millisecond))
 		hello := clientHello(t)
 		for _, sent := range [][]byte{nil, hello[:len(hello)/2], hello} {
 			raw := dial(t, "tcp", addr)
@@ -188,7 +189,7 @@ func clientHello(t testing.TB) []byte {
 	a, b := net.Pipe()
 	defer a.Close()
 	defer b.Close()
-	go tls.Client(a, clientTLS(t)).Handshake()
+	go tls.Client(a, testkit.ClientTLS(t)).Handshake()
 	hdr := make([]byte, 5)
 	_, err := io.ReadFull(b, hdr)
 	require.NoError(t, err)
@@ -224,8 +225,8 @@ func (d *tlsDialer) OnData(c *Conn) {
 // verify.
 func TestDialTLS(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
-		checkLeaks(t)
-		ln, err := tls.Listen("tcp", "127.0.0.1:0", serverTLS(t))
+		testkit.CheckLeaks(t)
+		ln, err := tls.Listen("tcp", "127.0.0.1:0", testkit.ServerTLS(t))
 		require.NoError(t, err)
 		defer ln.Close()
 		go func() {
@@ -246,7 +247,7 @@ func TestDialTLS(t *testing.T) {
 		run(t, l)
 		conns := make(chan *Conn, 1)
 		require.NoError(t, l.Post(func() {
-			c, err := l.DialTLS("tcp", ln.Addr().String(), clientTLS(t), time.Second)
+			c, err := l.DialTLS("tcp", ln.Addr().String(), testkit.ClientTLS(t), time.Second)
 			require.NoError(t, err)
 			_, err = c.Write([]byte("early "))
 			require.NoError(t, err)
@@ -256,7 +257,7 @@ func TestDialTLS(t *testing.T) {
 		st := <-d.opened
 		require.True(t, st.HandshakeComplete)
 		require.NoError(t, l.Post(func() { c.Write([]byte("and late")) }))
-		waitUntil(t, "the echo", func() bool {
+		testkit.WaitUntil(t, "the echo", func() bool {
 			d.mu.Lock()
 			defer d.mu.Unlock()
 			return string(d.got) == "early and late"
@@ -265,7 +266,7 @@ func TestDialTLS(t *testing.T) {
 		require.NoError(t, d.nextClose(t).err)
 
 		// The certificate names 127.0.0.1 and localhost, not this.
-		bad := clientTLS(t)
+		bad := testkit.ClientTLS(t)
 		bad.ServerName = "example.com"
 		require.NoError(t, l.Post(func() {
 			_, err := l.DialTLS("tcp", ln.Addr().String(), bad, time.Second)
@@ -319,11 +320,11 @@ func (h *halfCloseTLS) OnClose(c *Conn, err error) {
 func TestTLSHalfClose(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
 		h := &halfCloseTLS{recorder: newRecorder(t), all: make(chan string, 2)}
-		_, addr := serveTLS(t, h, serverTLS(t), opt)
+		_, addr := serveTLS(t, h, testkit.ServerTLS(t), opt)
 
 		// The server half-closes: the client reads to EOF, then still sends.
 		raw := &recordingConn{Conn: dial(t, "tcp", addr)}
-		ccfg := clientTLS(t)
+		ccfg := testkit.ClientTLS(t)
 		ccfg.MaxVersion = tls.VersionTLS12
 		c := tls.Client(raw, ccfg)
 		_, err := c.Write([]byte("bye"))
@@ -343,7 +344,7 @@ func TestTLSHalfClose(t *testing.T) {
 		require.Equal(t, "bye and more", <-h.all)
 
 		// The client half-closes: OnPeerClose answers.
-		c = dialTLS(t, addr, clientTLS(t))
+		c = dialTLS(t, addr, testkit.ClientTLS(t))
 		_, err = c.Write([]byte("hello"))
 		require.NoError(t, err)
 		require.NoError(t, c.CloseWrite())

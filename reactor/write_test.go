@@ -6,6 +6,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -59,7 +60,7 @@ func TestDirectWrite(t *testing.T) {
 		require.True(t, bytes.Equal(append(h.large, h.smallEnd...), got), "bytes or order differ")
 		pending := <-h.after
 		require.Equal(t, [2]int{0, len(h.smallEnd)}, pending, "the large write was sent at once")
-		waitUntil(t, "output flushed", func() bool { return l.Stats().BytesOut == uint64(len(got)) })
+		testkit.WaitUntil(t, "output flushed", func() bool { return l.Stats().BytesOut == uint64(len(got)) })
 		require.Less(t, l.Stats().PeakBuffered, 1024, "the large write was copied into a ring")
 	})
 }

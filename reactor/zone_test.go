@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -33,7 +34,7 @@ func zonedSource(l *Loop, index uint32) netip.AddrPort {
 func TestZoneCache(t *testing.T) {
 	pollers(t, func(t *testing.T, opt Option) {
 		lo := loopbackInterface(t)
-		checkLeaks(t)
+		testkit.CheckLeaks(t)
 		h := newPacketEcho(t)
 		l, err := New(h, opt)
 		require.NoError(t, err)
@@ -51,7 +52,7 @@ func TestZoneCache(t *testing.T) {
 			select {
 			case s := <-done:
 				return s
-			case <-time.After(testLimit):
+			case <-time.After(testkit.Limit):
 				t.Fatal("the posted function did not run")
 				return ""
 			}
