@@ -32,7 +32,9 @@ func (c *Conn) freshInput() []byte {
 // Peek returns the next n input bytes as one slice, without consuming them;
 // n <= 0 means every buffered byte. When fewer than n bytes are buffered it
 // returns those and ErrShortInput. The slice is valid until the handler
-// returns or consumes input; it must not be modified.
+// returns or consumes input. The bytes are the connection's own: a
+// protocol that decodes where the data lies (WebSocket unmasks in place)
+// may modify them, and what it leaves unconsumed stays as it left it.
 func (c *Conn) Peek(n int) ([]byte, error) {
 	if c.in != nil && c.in.Len() > 0 {
 		if n <= 0 {

@@ -13,7 +13,8 @@
 // Loop.Stats. Until Run starts, the loop belongs to the goroutine that made
 // it, which may set it up (Listen, ListenTLS, ListenFD, ListenPacket, Dial,
 // AfterFunc) and then call Run, or start the goroutine that calls Run: the
-// go statement orders the two, as in the package Example. To act on a connection from elsewhere,
+// go statement orders the two, as in the package Example; Close releases a
+// loop that is not going to run. To act on a connection from elsewhere,
 // Post a function that does it: the *Conn stays valid (its methods return
 // ErrClosed once it is closed) and is never reused for another connection.
 //
@@ -75,9 +76,17 @@
 // copying it would cost more than the system call, and only what the
 // socket does not take is queued.
 //
-// One echoed byte, file by file: listener.go (accept, open), conn_read.go
-// (read, deliver, OnData), conn_write.go (Write, queueOutput; then
-// flushDirty, flush, send, updateInterest).
+// One echoed byte, file by file: the poller reports the listener readable
+// (poller/poller_epoll.go); listener.go accepts it (accept, with
+// internal/sock's Accept) and opens the connection (open, OnOpen); the
+// poller reports the connection readable; conn_read.go reads it (read,
+// with internal/sock's IO) and shows it to OnData (deliver); the handler's
+// Write queues it (conn_write.go: Write, queueOutput), and the flush phase
+// sends it (flushDirty, flush, send, with internal/sock's Writev), asking
+// the poller for write readiness only if it did not all leave
+// (updateInterest). The system calls that differ from one system to the
+// next are all in internal/sock; the loop never asks which system it runs
+// on.
 //
 // # Closing
 //
@@ -155,16 +164,56 @@
 // next ones go on, so that a peer that does not read loses its own
 // replies and holds up no one else's.
 //
+// # Groups of loops
+//
+// One loop is one goroutine, on one core. A Group runs N loops (default
+// GOMAXPROCS), each with its own Handler, made by the function given to
+// NewGroup, and its own connections; nothing is shared between them, so
+// handlers need no locks as long as each keeps to its own loop. How a
+// Group spreads connections is its AcceptMode: with AcceptReusePort every
+// loop listens on the address (SO_REUSEPORT) and the kernel picks the
+// loop, where it balances (Linux, FreeBSD, DragonFly BSD); with
+// AcceptHandoff the first loop accepts every connection and hands it to a
+// loop chosen by the Group's Balance (RoundRobin, or LeastConns), which
+// adopts it in its next pass; AcceptAuto chooses the first where the
+// kernel balances and the second elsewhere, and for unix sockets and
+// inherited fds (ListenFD). For packet sockets, Group.ListenPacket opens
+// one socket per loop where the kernel spreads datagrams by their source,
+// else one on the first loop.
+//
+// Loops talk to each other only through Post: Group.Loop(i).Post(f) runs f
+// on loop i, and Group.PostAll(f) runs f(i) on every loop i, which is how
+// a handler broadcasts to the connections of every loop (see the Group
+// example). A handler finds its group through its connections:
+// c.Loop().Group() and c.Loop().Index().
+//
 // # Buffers and memory
 //
 // Reads go into one loop-wide buffer. When a connection has no leftover
 // input, OnData reads straight from it: nothing is copied. What OnData leaves
 // unconsumed is copied into the connection's input ring; written bytes wait in
 // its output ring. Rings come from a small pool owned by the loop and go
-// back to it as soon as they are empty, so an idle connection holds no buffer
-// at all.
+// back to it as soon as they are empty.
 //
 // Input and output are bounded (WithMaxInput, WithMaxOutput). When queued
 // output passes the high watermark the loop stops reading from that
 // connection until it drains below the low watermark (WithWriteWatermarks).
+//
+// What each kind of connection holds while it is idle (the README gives the
+// figures, measured):
+//
+//   - A plain connection: its Conn and its place in the loop's fd table,
+//     and no buffer at all. A read or write timeout, a TLS side, a handler
+//     of its own (SetHandler) or a lingering close add a small record of
+//     extras and, for a timeout, one Timer.
+//   - A TLS connection: also crypto/tls's state for the connection, a few
+//     kilobytes, for as long as it is open; and, while its handshake
+//     runs, a goroutine and the handshake's bytes.
+//   - A packet socket: its queue's arrays once it has queued a datagram.
+//     The first packet socket of a loop makes the loop allocate its
+//     datagram batches, which hold 64 read buffers of WithReadBufferSize
+//     each (with the default, 4 MiB per loop), kept until Run returns.
+//   - The loop itself: its read buffer (WithReadBufferSize), its ring pool
+//     (at most 8 MiB of emptied rings), and for TLS a second buffer of
+//     that size to decrypt into.
 package reactor

@@ -21,8 +21,11 @@ const (
 	// AcceptHandoff elsewhere, and for unix sockets and inherited fds.
 	AcceptAuto AcceptMode = iota
 	// AcceptReusePort gives every loop its own listener on the same
-	// address (SO_REUSEPORT); the kernel picks the loop of each
-	// connection, with no cross-loop traffic at all.
+	// address (SO_REUSEPORT), with no cross-loop traffic at all. On Linux,
+	// FreeBSD and DragonFly BSD the kernel spreads the connections over
+	// the listeners; on macOS, NetBSD and OpenBSD it does not (one
+	// listener may get them all), which is why AcceptAuto hands off
+	// there.
 	AcceptReusePort
 	// AcceptHandoff has the first loop accept every connection and hand
 	// it to a loop chosen by the Group's Balance, through Post.

@@ -9,8 +9,10 @@ import (
 // block: while it runs, no other connection of the loop is served.
 type Handler interface {
 	// OnOpen is called once for each connection, accepted or dialed,
-	// before any OnData. (A dialed connection that fails to connect gets
-	// OnClose without OnOpen.)
+	// before any OnData; on TLS once the handshake has succeeded. A
+	// connection that never opens gets OnClose without OnOpen: a dial that
+	// fails or times out, a TLS handshake that fails or times out, one
+	// still connecting or in its handshake when the loop stops.
 	OnOpen(c *Conn)
 	// OnData is called when bytes arrived. c.Peek, c.Next and c.Discard see
 	// the input left unconsumed by earlier calls followed by the new bytes;
@@ -18,11 +20,17 @@ type Handler interface {
 	// later call. Replies written with c.Write leave at the end of the pass
 	// (a large one, at once: see Conn.Write).
 	OnData(c *Conn)
-	// OnClose is called exactly once per connection, with the reason: nil
-	// when the connection was closed by Close or Abort, io.EOF when the
-	// peer closed it in order, io.ErrUnexpectedEOF when the peer closed it
-	// in the middle of a message (unconsumed input remained), ErrStopped
-	// when the loop stopped, and the error otherwise.
+	// OnClose is called exactly once per connection (each accepted one the
+	// loop keeps, and each Dial), with the reason: nil after Close or
+	// Abort; the error given to CloseWithError; io.EOF when the peer
+	// closed in order; io.ErrUnexpectedEOF when the peer closed in the
+	// middle of a message (unconsumed input remained) or, on TLS, without
+	// close_notify; ErrStopped when the loop stopped; ErrReadTimeout,
+	// ErrWriteTimeout, ErrDialTimeout, ErrTLSHandshakeTimeout or
+	// ErrInputFull for those limits; a *PanicError for a panic in one of
+	// the connection's callbacks; and the system's or crypto/tls's error
+	// otherwise. See "Closing" in the package documentation for when the
+	// queued output was dropped.
 	OnClose(c *Conn, err error)
 }
 

@@ -138,7 +138,10 @@ func invalidOption(format string, args ...any) error {
 
 // WithReadBufferSize sets the size of the loop-wide buffer every read goes
 // into (default 64 KiB). A read takes at most this many bytes from one
-// connection per pass. New rejects n <= 0.
+// connection per pass. It is also the largest datagram a packet socket
+// receives whole (a larger one is reported Truncated), and a loop with a
+// packet socket holds 64 buffers of this size to receive a batch into; a
+// loop serving TLS holds a second one to decrypt into. New rejects n <= 0.
 func WithReadBufferSize(n int) Option {
 	return func(c *config) error {
 		if n <= 0 {
