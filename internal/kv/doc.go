@@ -1,8 +1,9 @@
 // Package kv is the keyspace of cmd/reactor-kv and the commands that act
 // on it: strings with optional expiry, and the few server commands that
-// redis-cli and redis-benchmark send when they connect. It is importable
-// (not internal) so that the benchmark's peer servers (bench/peers) run the
-// very same commands and differ only in their event loop.
+// redis-cli and redis-benchmark send when they connect. It is internal:
+// only this repository uses it, cmd/reactor-kv and the benchmark's gnet
+// peer (bench/peers, whose module path lies under this one), which runs
+// the very same commands and differs only in its event loop.
 //
 // A Keyspace belongs to one goroutine, as a loop's state does: it has no
 // lock. Keys expire in two ways, as in Redis: lazily, when a command finds

@@ -3,7 +3,7 @@ package kv_test
 import (
 	"fmt"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/kv"
+	"github.com/goreactor/reactor/internal/kv"
 )
 
 // Commands run on a keyspace and append their RESP2 replies. With no

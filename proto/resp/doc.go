@@ -1,7 +1,8 @@
 // Package resp reads requests and writes replies in RESP2, the protocol
-// that Redis clients speak, without allocating: the parser of
-// cmd/reactor-kv, kept importable so that the benchmark's peer servers
-// (bench/peers) parse exactly as it does.
+// that Redis clients speak, without allocating. It is a protocol package
+// (proto/), importable by any server: cmd/reactor-kv parses with it, and so
+// does the benchmark's gnet peer (bench/peers), so that the two parse
+// exactly alike.
 //
 // # Requests
 //

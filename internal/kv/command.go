@@ -3,7 +3,7 @@ package kv
 import (
 	"math"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/proto/resp"
 )
 
 // KeyMode says where a command's keys are, for a server that spreads keys

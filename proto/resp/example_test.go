@@ -3,7 +3,7 @@ package resp_test
 import (
 	"fmt"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/proto/resp"
 )
 
 // A server's read: every whole request in the input, each answered; the

@@ -3,7 +3,7 @@ package kv
 import (
 	"sort"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/proto/resp"
 )
 
 // The command table, and the commands that concern the server rather than

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/proto/resp"
 )
 
 // The commands on string values and their expiry.
