@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
 )
@@ -38,7 +38,7 @@ func (h *resumeCounter) OnWritable(c *reactor.Conn) {
 // answer comes, in order, then the server closes.
 func TestBackpressure(t *testing.T) {
 	checkLeaks(t)
-	h := &resumeCounter{server: newServer(httpx.DefaultLimits())}
+	h := &resumeCounter{server: newServer(http1.DefaultLimits())}
 	l, err := reactor.New(h, reactor.WithMaxOutput(64<<10), reactor.WithWriteWatermarks(8<<10, 32<<10))
 	require.NoError(t, err)
 	addr, err := l.Listen("tcp", "127.0.0.1:0")

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/stretchr/testify/require"
 )
 
@@ -44,14 +44,14 @@ func TestChunkedBodyOfSmallChunks(t *testing.T) {
 // its own, and told once the chunk that passes the limit has come.
 func TestChunkedBodyLimits(t *testing.T) {
 	s := start(t, testConfig())
-	lim := httpx.DefaultLimits()
+	lim := http1.DefaultLimits()
 	for _, c := range []struct {
 		name    string
 		request string
-		want    *httpx.Error
+		want    *http1.Error
 	}{
-		{"data", chunkedPost(strings.Repeat("d", lim.MaxBody+1), 1000), httpx.ErrBodyTooLarge},
-		{"framing", chunkedPost(strings.Repeat("f", lim.MaxChunkOverhead/5+1), 1), httpx.ErrChunkOverhead},
+		{"data", chunkedPost(strings.Repeat("d", lim.MaxBody+1), 1000), http1.ErrBodyTooLarge},
+		{"framing", chunkedPost(strings.Repeat("f", lim.MaxChunkOverhead/5+1), 1), http1.ErrChunkOverhead},
 	} {
 		conn, br := s.dial(t)
 		done := make(chan error, 1)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
 )
@@ -14,7 +14,7 @@ import (
 // and at each tick, in UTC; the timer waits for the next second; it stops
 // once no connection is left, and a tick formats without allocating.
 func TestDateField(t *testing.T) {
-	l, err := reactor.New(newServer(httpx.DefaultLimits()))
+	l, err := reactor.New(newServer(http1.DefaultLimits()))
 	require.NoError(t, err)
 	defer func() {
 		l.Stop()

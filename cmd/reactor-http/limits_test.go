@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/stretchr/testify/require"
 )
 
@@ -16,7 +16,7 @@ import (
 // for the rest (a body that would pass the limit, say).
 func TestLimits(t *testing.T) {
 	cfg := testConfig()
-	cfg.lim = httpx.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024, MaxChunkOverhead: 4096}
+	cfg.lim = http1.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024, MaxChunkOverhead: 4096}
 	s := start(t, cfg)
 	const post = "POST /echo HTTP/1.1\r\nHost: x\r\n"
 	longExt := ";" + strings.Repeat("e", 1000) + "\r\n"
@@ -60,7 +60,7 @@ func TestLimits(t *testing.T) {
 // TestLimitsAtTheirValue: a request at every limit at once is answered.
 func TestLimitsAtTheirValue(t *testing.T) {
 	cfg := testConfig()
-	cfg.lim = httpx.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024, MaxChunkOverhead: 4096}
+	cfg.lim = http1.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024, MaxChunkOverhead: 4096}
 	s := start(t, cfg)
 	conn, br := s.dial(t)
 	line := "POST /echo?" + strings.Repeat("q", 64-len("POST /echo? HTTP/1.1")) + " HTTP/1.1\r\n"
@@ -107,7 +107,7 @@ func TestRefuseReason(t *testing.T) {
 	send(t, conn, "GET / HTTP/1.1\r\n\r\n")
 	resp, body := response(t, br, "GET")
 	require.Equal(t, 400, resp.StatusCode)
-	require.Equal(t, httpx.ErrHost.Reason+"\n", body)
+	require.Equal(t, http1.ErrHost.Reason+"\n", body)
 	require.Equal(t, fmt.Sprint(len(body)), resp.Header.Get("Content-Length"))
 	requireEOF(t, br)
 }

@@ -24,7 +24,7 @@
 // and a malformed request 400.
 //
 // Each loop is a goroutine with its own connections (reactor.Group; -loops,
-// by default GOMAXPROCS); its handler (server.go) parses with package httpx
+// by default GOMAXPROCS); its handler (server.go) parses with package http1
 // in the input the loop buffered, without copying or allocating, and
 // writes its answers during OnData, so the answers to the requests read in
 // one pass leave together, with one system call, at the end of the pass.
@@ -45,7 +45,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 )
 
@@ -53,7 +53,7 @@ import (
 type config struct {
 	addr  string
 	loops int
-	lim   httpx.Limits
+	lim   http1.Limits
 	idle  time.Duration // 0: connections may stay idle for ever
 }
 
@@ -61,11 +61,11 @@ func main() {
 	var cfg config
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	flag.IntVar(&cfg.loops, "loops", runtime.GOMAXPROCS(0), "event loops, one goroutine each; connections are spread over them")
-	flag.IntVar(&cfg.lim.MaxRequestLine, "max-request-line", httpx.DefaultMaxRequestLine, "longest request line, in bytes (longer: 414)")
-	flag.IntVar(&cfg.lim.MaxHeaderBytes, "max-header-bytes", httpx.DefaultMaxHeaderBytes, "largest header section, in bytes (larger: 431)")
-	flag.IntVar(&cfg.lim.MaxHeaders, "max-headers", httpx.DefaultMaxHeaders, "most header fields in a request (more: 431)")
-	flag.IntVar(&cfg.lim.MaxBody, "max-body", httpx.DefaultMaxBody, "largest request body, in bytes, after chunked decoding (larger: 413)")
-	flag.IntVar(&cfg.lim.MaxChunkOverhead, "max-chunk-overhead", httpx.DefaultMaxChunkOverhead, "most bytes of a chunked body's framing, besides its data (more: 413)")
+	flag.IntVar(&cfg.lim.MaxRequestLine, "max-request-line", http1.DefaultMaxRequestLine, "longest request line, in bytes (longer: 414)")
+	flag.IntVar(&cfg.lim.MaxHeaderBytes, "max-header-bytes", http1.DefaultMaxHeaderBytes, "largest header section, in bytes (larger: 431)")
+	flag.IntVar(&cfg.lim.MaxHeaders, "max-headers", http1.DefaultMaxHeaders, "most header fields in a request (more: 431)")
+	flag.IntVar(&cfg.lim.MaxBody, "max-body", http1.DefaultMaxBody, "largest request body, in bytes, after chunked decoding (larger: 413)")
+	flag.IntVar(&cfg.lim.MaxChunkOverhead, "max-chunk-overhead", http1.DefaultMaxChunkOverhead, "most bytes of a chunked body's framing, besides its data (more: 413)")
 	flag.DurationVar(&cfg.idle, "idle-timeout", time.Minute, "close a connection that sends nothing for this long (0: never)")
 	flag.Parse()
 
@@ -113,7 +113,7 @@ const (
 // loopOptions sizes a loop's buffers to the limits. The input must hold a
 // whole request, since a request is answered once it has all arrived: the
 // largest head, the largest body, which is a chunked one at the limits of
-// its data and its framing (httpx.Limits.MaxChunkedBody), and a read's
+// its data and its framing (http1.Limits.MaxChunkedBody), and a read's
 // worth of what follows.
 //
 // The output holds the largest answer (an echo of the largest body) above

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
 )
@@ -24,7 +24,7 @@ const testLimit = 30 * time.Second
 // testConfig is one loop on a port the kernel picks, with the default
 // limits.
 func testConfig() config {
-	return config{addr: "127.0.0.1:0", loops: 1, lim: httpx.DefaultLimits()}
+	return config{addr: "127.0.0.1:0", loops: 1, lim: http1.DefaultLimits()}
 }
 
 // server is a running reactor-http, in this process.

@@ -3,7 +3,7 @@ package main
 import (
 	"strconv"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 )
 
 // The pieces of responses. Every response is HTTP/1.1, whatever the
@@ -30,7 +30,7 @@ const (
 	connKeepAlive = "Connection: keep-alive\r\n"
 )
 
-// statusLine returns the status line of one of the codes httpx gives.
+// statusLine returns the status line of one of the codes http1 gives.
 func statusLine(code int) string {
 	switch code {
 	case 413:
@@ -51,7 +51,7 @@ func statusLine(code int) string {
 // if the connection closes after it, "keep-alive" if it stays open for an
 // HTTP/1.0 client (which would otherwise assume it closes), none for
 // HTTP/1.1, whose connections stay open by default.
-func connection(r *httpx.Request) string {
+func connection(r *http1.Head) string {
 	switch {
 	case r.Close:
 		return connClose

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 )
 
@@ -31,9 +31,9 @@ import (
 //	body whole --no room for the answer--> waits for OnWritable
 //	any step --peer's FIN--> what is whole is answered, then close
 type server struct {
-	lim  httpx.Limits
-	req  httpx.Request // the request at the front of the connection served
-	out  []byte        // the answers being gathered, written once per serve
+	lim  http1.Limits
+	req  http1.Head // the request at the front of the connection served
+	out  []byte     // the answers being gathered, written once per serve
 	date dateField
 
 	// The whole answer to GET / from an HTTP/1.1 client, the commonest
@@ -42,7 +42,7 @@ type server struct {
 	helloDate []byte // the Date value helloGet was made with
 }
 
-func newServer(lim httpx.Limits) *server {
+func newServer(lim http1.Limits) *server {
 	return &server{lim: lim, date: dateField{now: time.Now}}
 }
 
@@ -51,7 +51,7 @@ func newServer(lim httpx.Limits) *server {
 // and whether "100 Continue" was sent. Connections whose requests have no
 // body never get one.
 type exchange struct {
-	body      httpx.ChunkedBody
+	body      http1.ChunkedBody
 	continued bool
 }
 
@@ -146,10 +146,10 @@ func (s *server) flush(c *reactor.Conn) {
 
 // answer answers the request at the start of buf, if it has all arrived,
 // and returns its length (head and body); 0 if it has not. An error is the
-// client's (an *httpx.Error), or errNoRoom.
+// client's (an *http1.Error), or errNoRoom.
 func (s *server) answer(c *reactor.Conn, buf []byte) (int, error) {
 	r := &s.req
-	n, err := httpx.Parse(buf, r, s.lim)
+	n, err := http1.Parse(buf, r, s.lim)
 	if n == 0 || err != nil {
 		return 0, err
 	}
@@ -182,7 +182,7 @@ func (s *server) await(c *reactor.Conn, first bool) error {
 		// (loopOptions), and Scan refuses a chunked body before it
 		// passes them, so this one has passed a limit. (Behind answered
 		// requests it waits: consuming them makes room.)
-		return httpx.ErrBodyTooLarge
+		return http1.ErrBodyTooLarge
 	}
 	r := &s.req
 	if r.Expect100 && r.Minor == 1 {
@@ -277,7 +277,7 @@ func (s *server) echo(c *reactor.Conn, body []byte) error {
 		return nil
 	}
 	for {
-		data, rest := httpx.NextChunk(body)
+		data, rest := http1.NextChunk(body)
 		if data == nil {
 			return nil
 		}
@@ -291,12 +291,12 @@ func (s *server) echo(c *reactor.Conn, body []byte) error {
 // request in the input cannot be trusted to start where a request does.
 func (s *server) refuse(c *reactor.Conn, err error) {
 	reason := "bad request"
-	var e *httpx.Error
+	var e *http1.Error
 	if errors.As(err, &e) {
 		reason = e.Reason
 	}
 	mark := len(s.out)
-	s.head(statusLine(httpx.StatusOf(err)), textPlain, len(reason)+1, connClose)
+	s.head(statusLine(http1.StatusOf(err)), textPlain, len(reason)+1, connClose)
 	s.out = append(s.out, "\r\n"...)
 	s.out = append(s.out, reason...)
 	s.out = append(s.out, '\n')

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/panjf2000/gnet/v2"
 	"github.com/panjf2000/gnet/v2/pkg/logging"
 )
@@ -29,8 +29,8 @@ type gnetHTTP struct {
 	gnet.BuiltinEventEngine
 	ready func(net.Addr)
 	eng   chan gnet.Engine
-	lim   httpx.Limits
-	req   httpx.Request
+	lim   http1.Limits
+	req   http1.Head
 	out   []byte                 // the answers to one read's requests
 	date  atomic.Pointer[string] // the Date field's value
 }
@@ -62,7 +62,7 @@ func (h *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 	out := h.out[:0]
 	used, action := 0, gnet.None
 	for used < len(buf) {
-		n, err := httpx.Parse(buf[used:], &h.req, h.lim)
+		n, err := http1.Parse(buf[used:], &h.req, h.lim)
 		if n == 0 && err == nil {
 			break // the rest has not arrived
 		}
@@ -108,7 +108,7 @@ func (h *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 // serveGnet runs gnet v2 with one event loop (no multicore) and its
 // ticker for the date.
 func serveGnet(ctx context.Context, addr string, ready func(net.Addr)) error {
-	h := &gnetHTTP{ready: ready, eng: make(chan gnet.Engine, 1), lim: httpx.DefaultLimits()}
+	h := &gnetHTTP{ready: ready, eng: make(chan gnet.Engine, 1), lim: http1.DefaultLimits()}
 	h.OnTick() // a date before the first request
 	go func() {
 		eng := <-h.eng // a signal before boot is handled once booted

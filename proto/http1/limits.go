@@ -1,4 +1,4 @@
-package httpx
+package http1
 
 import "fmt"
 
@@ -63,15 +63,15 @@ func DefaultLimits() Limits {
 func (l Limits) Check() error {
 	switch {
 	case l.MaxRequestLine <= 0:
-		return fmt.Errorf("httpx: MaxRequestLine %d: must be positive", l.MaxRequestLine)
+		return fmt.Errorf("http1: MaxRequestLine %d: must be positive", l.MaxRequestLine)
 	case l.MaxHeaderBytes <= 0:
-		return fmt.Errorf("httpx: MaxHeaderBytes %d: must be positive", l.MaxHeaderBytes)
+		return fmt.Errorf("http1: MaxHeaderBytes %d: must be positive", l.MaxHeaderBytes)
 	case l.MaxHeaders <= 0:
-		return fmt.Errorf("httpx: MaxHeaders %d: must be positive", l.MaxHeaders)
+		return fmt.Errorf("http1: MaxHeaders %d: must be positive", l.MaxHeaders)
 	case l.MaxBody < 0:
-		return fmt.Errorf("httpx: MaxBody %d: must not be negative", l.MaxBody)
+		return fmt.Errorf("http1: MaxBody %d: must not be negative", l.MaxBody)
 	case l.MaxChunkOverhead <= 0:
-		return fmt.Errorf("httpx: MaxChunkOverhead %d: must be positive", l.MaxChunkOverhead)
+		return fmt.Errorf("http1: MaxChunkOverhead %d: must be positive", l.MaxChunkOverhead)
 	}
 	return nil
 }

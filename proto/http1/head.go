@@ -1,4 +1,4 @@
-package httpx
+package http1
 
 import "bytes"
 
@@ -8,12 +8,12 @@ type Header struct {
 	Name, Value []byte
 }
 
-// Request is a parsed request head. Its slices point into the input given
+// Head is a parsed request head. Its slices point into the input given
 // to Parse: they are valid as long as those bytes are (inside OnData, until
 // the handler consumes input or returns) and must not be modified. One
-// Request can be reused for every request of a loop: Parse resets it and
+// Head can be reused for every request of a loop: Parse resets it and
 // reuses the capacity of Headers.
-type Request struct {
+type Head struct {
 	Method []byte
 	Target []byte // the request target, as sent
 	// Path is the target's path, without the query: for an origin-form
@@ -44,11 +44,11 @@ type Request struct {
 }
 
 // HasBody reports whether a body follows the head.
-func (r *Request) HasBody() bool { return r.Chunked || r.ContentLength > 0 }
+func (r *Head) HasBody() bool { return r.Chunked || r.ContentLength > 0 }
 
 // Get returns the value of the first field named name (in any case), and
 // whether there is one.
-func (r *Request) Get(name string) ([]byte, bool) {
+func (r *Head) Get(name string) ([]byte, bool) {
 	for _, h := range r.Headers {
 		if equalFold(h.Name, name) {
 			return h.Value, true
@@ -57,8 +57,8 @@ func (r *Request) Get(name string) ([]byte, bool) {
 	return nil, false
 }
 
-func (r *Request) reset() {
-	*r = Request{Headers: r.Headers[:0], ContentLength: -1}
+func (r *Head) reset() {
+	*r = Head{Headers: r.Headers[:0], ContentLength: -1}
 }
 
 // Parse parses the request head at the start of buf into r and returns its
@@ -71,7 +71,7 @@ func (r *Request) reset() {
 // A long head whose end is not in sight is scanned for its line ends
 // only, to learn whether it is whole and within lim; its fields are parsed
 // once it is, so a head that trickles in costs little per call.
-func Parse(buf []byte, r *Request, lim Limits) (int, error) {
+func Parse(buf []byte, r *Head, lim Limits) (int, error) {
 	r.reset()
 	// Empty lines before the request line are skipped (RFC 9112 §2.2);
 	// they count toward the limit of the request line.
@@ -191,7 +191,7 @@ func headEnd(buf []byte, p int, lim Limits) (int, error) {
 }
 
 // parseRequestLine parses method SP request-target SP HTTP-version.
-func (r *Request) parseRequestLine(line []byte) error {
+func (r *Head) parseRequestLine(line []byte) error {
 	i := 0
 	for i < len(line) && isToken(line[i]) {
 		i++
@@ -223,7 +223,7 @@ func (r *Request) parseRequestLine(line []byte) error {
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
-// pathOf returns the path of a request target (see Request.Path).
+// pathOf returns the path of a request target (see Head.Path).
 func pathOf(t []byte) []byte {
 	if t[0] != '/' {
 		i := bytes.Index(t, []byte("://"))
@@ -249,7 +249,7 @@ func pathOf(t []byte) []byte {
 // to its line end, which must come before buf[stop] (the header section's
 // limit), and notes the fields that frame the message. It returns the
 // index after the line end, or 0 if the line has not all arrived.
-func (r *Request) parseField(buf []byte, p, stop int) (int, error) {
+func (r *Head) parseField(buf []byte, p, stop int) (int, error) {
 	end := min(stop, len(buf))
 	// cut is the answer for a line that reaches end: too large if the
 	// limit stopped it, else not all here.
@@ -294,7 +294,7 @@ func (r *Request) parseField(buf []byte, p, stop int) (int, error) {
 
 // noteField notes what a field says of the framing of the message and of
 // the connection.
-func (r *Request) noteField(name, value []byte) error {
+func (r *Head) noteField(name, value []byte) error {
 	switch len(name) {
 	case len("host"):
 		if equalFold(name, "host") {
@@ -350,7 +350,7 @@ func parseLength(v []byte) (int, bool) {
 // frame checks how the body is framed, and what the fields say about the
 // connection, once every field of the n-byte head is parsed; it returns n,
 // or 0 and the error.
-func (r *Request) frame(n int, lim Limits) (int, error) {
+func (r *Head) frame(n int, lim Limits) (int, error) {
 	switch {
 	case r.Chunked && (r.ContentLength >= 0 || r.Minor == 0):
 		return 0, ErrFraming

@@ -1,4 +1,4 @@
-package httpx
+package http1
 
 import (
 	"fmt"
@@ -13,16 +13,16 @@ var small = Limits{MaxRequestLine: 32, MaxHeaderBytes: 64, MaxHeaders: 3, MaxBod
 
 // parse parses head whole, and checks that every prefix of an accepted
 // head is reported as incomplete, with no error.
-func parse(t *testing.T, head string, lim Limits) (*Request, int, error) {
+func parse(t *testing.T, head string, lim Limits) (*Head, int, error) {
 	t.Helper()
-	var r Request
+	var r Head
 	n, err := Parse([]byte(head), &r, lim)
 	if err != nil {
 		require.Zero(t, n, "an error consumes nothing")
 		return &r, n, err
 	}
 	for k := range n {
-		var p Request
+		var p Head
 		m, err := Parse([]byte(head[:k]), &p, lim)
 		require.NoError(t, err, "prefix of %d bytes", k)
 		require.Zero(t, m, "prefix of %d bytes", k)
@@ -214,19 +214,19 @@ func TestStatusOf(t *testing.T) {
 	} {
 		require.Equal(t, status, StatusOf(err), "%v", err)
 	}
-	require.Equal(t, "httpx: body too large", ErrBodyTooLarge.Error())
+	require.Equal(t, "http1: body too large", ErrBodyTooLarge.Error())
 }
 
 type errNotOurs struct{}
 
-func (errNotOurs) Error() string { return "not an httpx error" }
+func (errNotOurs) Error() string { return "not an http1 error" }
 
-// TestParseDoesNotAllocate: once a Request has room for the fields,
+// TestParseDoesNotAllocate: once a Head has room for the fields,
 // parsing a head allocates nothing, whether it is whole or still arriving.
 func TestParseDoesNotAllocate(t *testing.T) {
 	head := []byte("POST /echo?x=1 HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: wrk\r\n" +
 		"Connection: keep-alive, Upgrade\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
-	var r Request
+	var r Head
 	lim := DefaultLimits()
 	allocs := testing.AllocsPerRun(1000, func() {
 		if n, err := Parse(head[:len(head)-3], &r, lim); n != 0 || err != nil {
@@ -251,7 +251,7 @@ func BenchmarkParse(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			head := []byte(bc.head)
-			var r Request
+			var r Head
 			lim := DefaultLimits()
 			b.ReportAllocs()
 			b.SetBytes(int64(len(head)))

@@ -1,16 +1,16 @@
-// Package httpx parses HTTP/1.1 requests where they lie: in the bytes a
+// Package http1 parses HTTP/1.1 requests where they lie: in the bytes a
 // connection has buffered (on a reactor loop, c.Peek(0) inside OnData). It
-// copies nothing and, once a Request has grown its header slice, allocates
-// nothing: every field of a Request is a sub-slice of the input.
+// copies nothing and, once a Head has grown its header slice, allocates
+// nothing: every field of a Head is a sub-slice of the input.
 //
-// It is the parser of cmd/reactor-http, kept in a package of its own so
+// It is the parser of cmd/reactor-http, a protocol package (proto/) so
 // that other servers (the gnet peer of the benchmarks, bench/peers) can run
 // the same parser and differ only in their event loop.
 //
 // # Parsing
 //
 // Parse looks at the start of the input for one request head (the request
-// line and the header section, up to the empty line) and fills a Request.
+// line and the header section, up to the empty line) and fills a Head.
 // It returns the head's length; 0 and no error mean that the head has not
 // all arrived: call again with more bytes. Nothing is consumed: the caller
 // consumes the head, and the body after it, once it has answered.
@@ -48,4 +48,4 @@
 // Transfer-Encoding not both, no Transfer-Encoding in HTTP/1.0, exactly one
 // Host in HTTP/1.1. Lines may end with CRLF or, as RFC 9112 allows, a bare
 // LF; empty lines before a request line are skipped.
-package httpx
+package http1

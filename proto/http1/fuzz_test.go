@@ -1,4 +1,4 @@
-package httpx
+package http1
 
 import (
 	"bytes"
@@ -44,7 +44,7 @@ var fuzzLimits = Limits{MaxRequestLine: 64, MaxHeaderBytes: 128, MaxHeaders: 4, 
 // default ones, and checks what must hold whatever they are: no panic; an
 // error consumes nothing; an accepted head is parsed the same alone, every
 // prefix of it is incomplete (not an error: a head within the limits never
-// fails for being cut short), every slice of the Request points into it,
+// fails for being cut short), every slice of the Head points into it,
 // and a chunked body after it is scanned the same whole and in pieces.
 func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
@@ -62,7 +62,7 @@ func FuzzParse(f *testing.F) {
 
 func checkParse(t *testing.T, data []byte, lim Limits) {
 	buf := bytes.Clone(data) // cap(buf) - cap(s) is where a slice s of it starts
-	var r Request
+	var r Head
 	n, err := Parse(buf, &r, lim)
 	if err != nil {
 		var e *Error
@@ -77,12 +77,12 @@ func checkParse(t *testing.T, data []byte, lim Limits) {
 	if n > len(buf) {
 		t.Fatalf("Parse = %d of %d bytes", n, len(buf))
 	}
-	var alone Request
+	var alone Head
 	if m, err := Parse(buf[:n], &alone, lim); m != n || err != nil {
 		t.Fatalf("the head alone: Parse = %d, %v; with what follows: %d", m, err, n)
 	}
 	for k := range n {
-		var p Request
+		var p Head
 		if m, err := Parse(buf[:k], &p, lim); m != 0 || err != nil {
 			t.Fatalf("a prefix of %d bytes of a %d-byte head: Parse = %d, %v", k, n, m, err)
 		}
@@ -95,7 +95,7 @@ func checkParse(t *testing.T, data []byte, lim Limits) {
 
 // checkRequest checks that r, parsed from the n-byte head at buf's start,
 // holds slices of the head only, and fields that obey the grammar.
-func checkRequest(t *testing.T, buf []byte, n int, r *Request, lim Limits) {
+func checkRequest(t *testing.T, buf []byte, n int, r *Head, lim Limits) {
 	inHead := func(what string, s []byte) {
 		if s == nil {
 			return

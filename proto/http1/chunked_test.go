@@ -1,4 +1,4 @@
-package httpx
+package http1
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package httpx
+package http1
 
 import "errors"
 
@@ -10,7 +10,7 @@ type Error struct {
 	Reason string // a short text, fit for the response's body
 }
 
-func (e *Error) Error() string { return "httpx: " + e.Reason }
+func (e *Error) Error() string { return "http1: " + e.Reason }
 
 // The errors of the package. Several share a status; they tell the cause
 // apart for logs and tests.

@@ -1,20 +1,20 @@
-package httpx_test
+package http1_test
 
 import (
 	"fmt"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 )
 
 // Two pipelined requests arrive in pieces, as reads cut them: Parse
 // reports a head only once it is whole, and the caller consumes each
 // request (head and body) once it has answered it. On a reactor loop the
 // input is c.Peek(0) and consuming is c.Discard(n).
-func Example() {
+func ExampleParse() {
 	var (
 		in  []byte
-		req httpx.Request
-		lim = httpx.DefaultLimits()
+		req http1.Head
+		lim = http1.DefaultLimits()
 	)
 	for _, read := range []string{
 		"GET /hello?x=1 HTTP/1.1\r\nHost: exa",
@@ -24,9 +24,9 @@ func Example() {
 	} {
 		in = append(in, read...)
 		for {
-			n, err := httpx.Parse(in, &req, lim)
+			n, err := http1.Parse(in, &req, lim)
 			if err != nil {
-				fmt.Println("answer", httpx.StatusOf(err), "and close:", err)
+				fmt.Println("answer", http1.StatusOf(err), "and close:", err)
 				return
 			}
 			if n == 0 {
