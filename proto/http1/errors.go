@@ -3,10 +3,11 @@ package http1
 import "errors"
 
 // Error is what Parse and ChunkedBody.Scan return for a request they
-// refuse: the status to answer with and why. The values are the package's
-// sentinel errors, so compare them with errors.Is.
+// refuse, and what the server refuses a request for: the status to answer
+// with and why. The values are the package's sentinel errors, so compare
+// them with errors.Is.
 type Error struct {
-	Status int    // the response's status code: 400, 413, 414, 431, 501 or 505
+	Status int    // the response's status code: 400, 408, 413, 414, 431, 501 or 505
 	Reason string // a short text, fit for the response's body
 }
 
@@ -52,6 +53,12 @@ var (
 	ErrVersion = &Error{505, "HTTP version not supported"}
 	// ErrTransferEncoding: a Transfer-Encoding other than one "chunked".
 	ErrTransferEncoding = &Error{501, "transfer coding not implemented"}
+	// ErrHeaderTimeout: the server's answer to a request whose head did
+	// not all arrive within WithHeaderTimeout.
+	ErrHeaderTimeout = &Error{408, "request header timeout"}
+	// ErrRequestTimeout: the server's answer to a request still arriving
+	// when nothing more came for WithIdleTimeout.
+	ErrRequestTimeout = &Error{408, "request timeout"}
 )
 
 // StatusOf returns the status code to answer err with: its Error's, or

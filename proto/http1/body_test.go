@@ -1,4 +1,4 @@
-package main
+package http1_test
 
 import (
 	"strconv"
@@ -23,11 +23,11 @@ func chunkedPost(data string, size int) string {
 	return b.String()
 }
 
-// TestChunkedBodyOfSmallChunks: -max-body bounds a chunked body's data, not
+// TestChunkedBodyOfSmallChunks: Limits.MaxBody bounds a chunked body's data, not
 // its encoding: 300,000 bytes in chunks of one byte (1.8 MB encoded) are
 // accepted under the default limit of 1 MiB, and echoed.
 func TestChunkedBodyOfSmallChunks(t *testing.T) {
-	s := start(t, testConfig())
+	s := start(t, routes(t, nil))
 	conn, br := s.dial(t)
 	data := strings.Repeat("0123456789", 30_000)
 	done := make(chan error, 1)
@@ -39,11 +39,11 @@ func TestChunkedBodyOfSmallChunks(t *testing.T) {
 }
 
 // TestChunkedBodyLimits: a chunked body of one byte more data than
-// -max-body, in small chunks, gets 413; so does one whose framing passes
-// -max-chunk-overhead, though its data is within -max-body. Each error is
+// Limits.MaxBody, in small chunks, gets 413; so does one whose framing
+// passes Limits.MaxChunkOverhead, though its data is within MaxBody. Each error is
 // its own, and told once the chunk that passes the limit has come.
 func TestChunkedBodyLimits(t *testing.T) {
-	s := start(t, testConfig())
+	s := start(t, routes(t, nil))
 	lim := http1.DefaultLimits()
 	for _, c := range []struct {
 		name    string

@@ -1,4 +1,4 @@
-package main
+package http1_test
 
 import (
 	"bufio"
@@ -12,34 +12,42 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
 )
 
-// resumeCounter counts the calls of OnWritable: the times serve, stopped
+// resumeCounter counts the calls of OnWritable: the times serving, stopped
 // for want of room in the output, was resumed.
 type resumeCounter struct {
-	*server
+	reactor.Handler
 	resumed atomic.Int32
 }
 
 func (h *resumeCounter) OnWritable(c *reactor.Conn) {
 	h.resumed.Add(1)
-	h.server.OnWritable(c)
+	h.Handler.(reactor.WritableHandler).OnWritable(c)
+}
+
+func (h *resumeCounter) OnPeerClose(c *reactor.Conn) {
+	h.Handler.(reactor.HalfCloser).OnPeerClose(c)
 }
 
 // TestBackpressure: a client pipelines more requests than the output can
 // hold the answers of (a small output here, 64 KiB, for a read's worth of
 // requests: answers are longer than requests), some of them chunked, then
-// FIN, and reads
-// nothing until the server has stopped reading. serve stops where the
-// output is full, OnWritable resumes it as the client reads, and every
-// answer comes, in order, then the server closes.
+// FIN, and reads nothing until the server has stopped reading. Serving
+// stops where the output has less than the response room left,
+// OnWritable resumes it as the client reads, and every answer comes, in
+// order, then the server closes.
 func TestBackpressure(t *testing.T) {
-	checkLeaks(t)
-	h := &resumeCounter{server: newServer(http1.DefaultLimits())}
-	l, err := reactor.New(h, reactor.WithMaxOutput(64<<10), reactor.WithWriteWatermarks(8<<10, 32<<10))
+	testkit.CheckLeaks(t)
+	srv, err := http1.NewServer(routes(t, nil), http1.WithResponseRoom(16<<10))
+	require.NoError(t, err)
+	h := &resumeCounter{Handler: srv.Handler()}
+	l, err := reactor.New(h, append(srv.LoopOptions(),
+		reactor.WithMaxOutput(64<<10), reactor.WithWriteWatermarks(8<<10, 32<<10))...)
 	require.NoError(t, err)
 	addr, err := l.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -47,18 +55,13 @@ func TestBackpressure(t *testing.T) {
 	go func() { done <- l.Run(context.Background()) }()
 	t.Cleanup(func() {
 		l.Stop()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(testLimit):
-			t.Fatal("Run did not return")
-		}
+		require.NoError(t, testkit.Receive(t, done, "Run to return"))
 	})
 
-	c, err := net.DialTimeout("tcp", addr.String(), testLimit)
+	c, err := net.DialTimeout("tcp", addr.String(), testkit.Limit)
 	require.NoError(t, err)
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(testLimit))
+	c.SetDeadline(time.Now().Add(testkit.Limit))
 	const n = 4000
 	var reqs strings.Builder
 	for i := range n {
@@ -79,7 +82,7 @@ func TestBackpressure(t *testing.T) {
 		}
 		werr <- err
 	}()
-	waitUntil(t, "the server to stop reading", func() bool { return l.Stats().ReadPauses > 0 })
+	testkit.WaitUntil(t, "the server to stop reading", func() bool { return l.Stats().ReadPauses > 0 })
 
 	br := bufio.NewReader(c)
 	for i := range n {

@@ -1,23 +1,23 @@
-package main
+package http1_test
 
 import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goreactor/reactor/proto/http1"
 	"github.com/stretchr/testify/require"
 )
+
+// smallLimits are limits a test reaches with a few bytes.
+var smallLimits = http1.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024, MaxChunkOverhead: 4096}
 
 // TestLimits: each limit, and each kind of malformed request, gets its
 // status with "Connection: close", and then the server closes. Only the
 // request up to where the error is told is sent: the answer must not wait
 // for the rest (a body that would pass the limit, say).
 func TestLimits(t *testing.T) {
-	cfg := testConfig()
-	cfg.lim = http1.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024, MaxChunkOverhead: 4096}
-	s := start(t, cfg)
+	s := start(t, routes(t, nil), http1.WithLimits(smallLimits))
 	const post = "POST /echo HTTP/1.1\r\nHost: x\r\n"
 	longExt := ";" + strings.Repeat("e", 1000) + "\r\n"
 	for _, c := range []struct {
@@ -59,9 +59,7 @@ func TestLimits(t *testing.T) {
 
 // TestLimitsAtTheirValue: a request at every limit at once is answered.
 func TestLimitsAtTheirValue(t *testing.T) {
-	cfg := testConfig()
-	cfg.lim = http1.Limits{MaxRequestLine: 64, MaxHeaderBytes: 256, MaxHeaders: 5, MaxBody: 1024, MaxChunkOverhead: 4096}
-	s := start(t, cfg)
+	s := start(t, routes(t, nil), http1.WithLimits(smallLimits))
 	conn, br := s.dial(t)
 	line := "POST /echo?" + strings.Repeat("q", 64-len("POST /echo? HTTP/1.1")) + " HTTP/1.1\r\n"
 	fields := "Host: x\r\nA: 1\r\nB: 2\r\nContent-Length: 1024\r\n"
@@ -73,36 +71,9 @@ func TestLimitsAtTheirValue(t *testing.T) {
 	require.Equal(t, body, got)
 }
 
-// TestIdleTimeout: a connection that sends nothing for -idle-timeout is
-// closed.
-func TestIdleTimeout(t *testing.T) {
-	cfg := testConfig()
-	cfg.idle = 50 * time.Millisecond
-	s := start(t, cfg)
-	conn, br := s.dial(t)
-	send(t, conn, get)
-	resp, body := response(t, br, "GET")
-	requireHello(t, resp, body, false)
-	requireEOF(t, br)
-}
-
-// TestBadFlags: a limit out of range stops the server before it listens.
-func TestBadFlags(t *testing.T) {
-	cfg := testConfig()
-	cfg.lim.MaxHeaders = 0
-	err := serve(t.Context(), cfg, nil)
-	require.ErrorContains(t, err, "MaxHeaders 0")
-	cfg = testConfig()
-	cfg.lim.MaxChunkOverhead = 0
-	require.ErrorContains(t, serve(t.Context(), cfg, nil), "MaxChunkOverhead 0")
-	cfg = testConfig()
-	cfg.loops = 0
-	require.Error(t, serve(t.Context(), cfg, nil))
-}
-
 // TestRefuseReason: the answer's body is the error's reason.
 func TestRefuseReason(t *testing.T) {
-	s := start(t, testConfig())
+	s := start(t, routes(t, nil))
 	conn, br := s.dial(t)
 	send(t, conn, "GET / HTTP/1.1\r\n\r\n")
 	resp, body := response(t, br, "GET")

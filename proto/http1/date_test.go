@@ -1,11 +1,10 @@
-package main
+package http1
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
 )
@@ -14,7 +13,9 @@ import (
 // and at each tick, in UTC; the timer waits for the next second; it stops
 // once no connection is left, and a tick formats without allocating.
 func TestDateField(t *testing.T) {
-	l, err := reactor.New(newServer(http1.DefaultLimits()))
+	srv, err := NewServer(HandlerFunc(NotFound))
+	require.NoError(t, err)
+	l, err := reactor.New(srv.Handler())
 	require.NoError(t, err)
 	defer func() {
 		l.Stop()
