@@ -71,8 +71,9 @@ func (b *ChunkedBody) Scan(p []byte, lim Limits) (int, error) {
 	}
 }
 
-// chunkLine parses the chunk-size line at the start of p: hex digits, then
-// optional extensions (";" name ["=" value]), then the line end. It returns
+// chunkLine parses the chunk-size line at the start of p: hex digits (a
+// size of at most maxLength), then optional extensions (";" name ["="
+// value]), then the line end. It returns
 // the chunk's size and the index of its data; data 0 means that the line
 // has not all arrived.
 func chunkLine(p []byte) (size, data int, err error) {
@@ -93,7 +94,10 @@ func chunkLine(p []byte) (size, data int, err error) {
 		if d < 0 {
 			break
 		}
-		size = min(size<<4|d, maxLength)
+		if size > (maxLength-d)>>4 {
+			return 0, 0, ErrChunk // past maxLength: an overflow, not a size
+		}
+		size = size<<4 | d
 	}
 	if i == 0 {
 		return 0, 0, ErrChunk

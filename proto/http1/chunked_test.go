@@ -85,8 +85,11 @@ func TestChunkedBodyErrors(t *testing.T) {
 		{"1;" + strings.Repeat("e", maxChunkLine), ErrChunk},
 		{"b\r\n", ErrBodyTooLarge}, // told by the size, before the data
 		{"5\r\nhello\r\n6\r\n", ErrBodyTooLarge},
-		{"fffffffffffffffffffffffff\r\n", ErrBodyTooLarge},
-		{"a\r\n0123456789\r\n0\r\n\r\n", nil}, // exactly MaxBody
+		{"ffffffff\r\n", ErrBodyTooLarge},
+		{"20000000000000\r\n", ErrBodyTooLarge},     // maxLength
+		{"20000000000001\r\n", ErrChunk},            // past it: an overflow
+		{"fffffffffffffffffffffffff\r\n", ErrChunk}, // past 64 bits
+		{"a\r\n0123456789\r\n0\r\n\r\n", nil},       // exactly MaxBody
 		// Framing: each one-byte chunk takes five bytes besides its data
 		// (three as bare LFs), the last chunk three (two).
 		{"1\r\na\r\n1\r\nb\r\n0\r\n\r\n", nil},               // exactly MaxChunkOverhead

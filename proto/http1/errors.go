@@ -22,7 +22,8 @@ var (
 	// a field may not (a control character, whitespace in the name or
 	// before the colon, a folded line).
 	ErrHeaderField = &Error{400, "malformed header field"}
-	// ErrContentLength: Content-Length is not a decimal number, or is
+	// ErrContentLength: Content-Length is not a decimal number (of at
+	// most 2^53: a larger one is taken for an overflow, not a size), or is
 	// given twice with different values.
 	ErrContentLength = &Error{400, "invalid Content-Length"}
 	// ErrFraming: the body's length is ambiguous: both Content-Length and
@@ -31,7 +32,8 @@ var (
 	// ErrHost: an HTTP/1.1 request without a Host field, or with two.
 	ErrHost = &Error{400, "missing or repeated Host"}
 	// ErrChunk: a chunked body whose chunk-size line or chunk end is not
-	// what the grammar says.
+	// what the grammar says, or whose chunk size passes 2^53 (an
+	// overflow, not a size).
 	ErrChunk = &Error{400, "malformed chunked body"}
 	// ErrLineTooLong: the request line is longer than
 	// Limits.MaxRequestLine. RFC 9112 answers that with 414.

@@ -331,18 +331,21 @@ func (r *Head) noteField(name, value []byte) error {
 	return nil
 }
 
-// maxLength is where parseLength stops counting: more than any limit.
+// maxLength is the largest Content-Length or chunk size read as a
+// number: more than any limit, and far from where an integer overflows. A
+// larger one is malformed (400), not merely too large (413): a number
+// that does not fit has been used to make two parsers disagree.
 const maxLength = 1 << 53
 
-// parseLength parses a Content-Length: decimal digits only. A value past
-// maxLength is returned as maxLength.
+// parseLength parses a Content-Length: decimal digits only, at most
+// maxLength.
 func parseLength(v []byte) (int, bool) {
 	n := 0
 	for _, b := range v {
-		if !isDigit(b) {
+		if !isDigit(b) || n > (maxLength-int(b-'0'))/10 {
 			return 0, false
 		}
-		n = min(n*10+int(b-'0'), maxLength)
+		n = n*10 + int(b-'0')
 	}
 	return n, len(v) > 0
 }

@@ -150,7 +150,9 @@ func TestParseErrors(t *testing.T) {
 		{"POST / HTTP/1.1\r\n" + host + "Content-Length:\r\n\r\n", ErrContentLength},
 		{"POST / HTTP/1.1\r\n" + host + "Content-Length: 1, 1\r\n\r\n", ErrContentLength},
 		{"POST / HTTP/1.1\r\n" + host + "Content-Length: 1\r\nContent-Length: 2\r\n\r\n", ErrContentLength},
-		{"POST / HTTP/1.1\r\n" + host + "Content-Length: 99999999999999999999999\r\n\r\n", ErrBodyTooLarge},
+		{"POST / HTTP/1.1\r\n" + host + "Content-Length: 9007199254740992\r\n\r\n", ErrBodyTooLarge},  // maxLength
+		{"POST / HTTP/1.1\r\n" + host + "Content-Length: 9007199254740993\r\n\r\n", ErrContentLength}, // past it
+		{"POST / HTTP/1.1\r\n" + host + "Content-Length: 99999999999999999999999\r\n\r\n", ErrContentLength},
 		{"POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip\r\n\r\n", ErrTransferEncoding},
 		{"POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip, chunked\r\n\r\n", ErrTransferEncoding},
 		{"POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", ErrTransferEncoding},
