@@ -27,7 +27,8 @@ var (
 	// given twice with different values.
 	ErrContentLength = &Error{400, "invalid Content-Length"}
 	// ErrFraming: the body's length is ambiguous: both Content-Length and
-	// Transfer-Encoding, or Transfer-Encoding in HTTP/1.0.
+	// Transfer-Encoding (whatever its coding), or Transfer-Encoding in
+	// HTTP/1.0.
 	ErrFraming = &Error{400, "ambiguous message framing"}
 	// ErrHost: an HTTP/1.1 request without a Host field, or with two.
 	ErrHost = &Error{400, "missing or repeated Host"}
@@ -53,7 +54,8 @@ var (
 	ErrChunkOverhead = &Error{413, "chunked encoding overhead too large"}
 	// ErrVersion: HTTP/x.y other than 1.0 and 1.1.
 	ErrVersion = &Error{505, "HTTP version not supported"}
-	// ErrTransferEncoding: a Transfer-Encoding other than one "chunked".
+	// ErrTransferEncoding: a Transfer-Encoding other than one "chunked",
+	// told once the head is whole (a malformed head is ErrHeaderField).
 	ErrTransferEncoding = &Error{501, "transfer coding not implemented"}
 	// ErrHeaderTimeout: the server's answer to a request whose head did
 	// not all arrive within WithHeaderTimeout.

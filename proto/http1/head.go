@@ -41,6 +41,7 @@ type Head struct {
 	closeToken     bool // Connection has "close"
 	keepAliveToken bool // Connection has "keep-alive"
 	transferCoding bool // a Transfer-Encoding field was seen
+	unknownCoding  bool // ... other than one "chunked"
 }
 
 // HasBody reports whether a body follows the head.
@@ -311,10 +312,11 @@ func (r *Head) noteField(name, value []byte) error {
 		}
 	case len("transfer-encoding"):
 		if equalFold(name, "transfer-encoding") {
-			if r.transferCoding || !equalFold(value, "chunked") {
-				return ErrTransferEncoding
-			}
-			r.transferCoding, r.Chunked = true, true
+			// Told once the head is whole (frame): a field folded
+			// onto the next line is malformed before it is unknown.
+			r.unknownCoding = r.unknownCoding || r.transferCoding || !equalFold(value, "chunked")
+			r.transferCoding = true
+			r.Chunked = !r.unknownCoding
 		}
 	case len("connection"):
 		if equalFold(name, "connection") {
@@ -355,8 +357,10 @@ func parseLength(v []byte) (int, bool) {
 // or 0 and the error.
 func (r *Head) frame(n int, lim Limits) (int, error) {
 	switch {
-	case r.Chunked && (r.ContentLength >= 0 || r.Minor == 0):
+	case r.transferCoding && (r.ContentLength >= 0 || r.Minor == 0):
 		return 0, ErrFraming
+	case r.unknownCoding:
+		return 0, ErrTransferEncoding
 	case r.Minor == 1 && r.hosts != 1:
 		return 0, ErrHost
 	case r.ContentLength > lim.MaxBody:

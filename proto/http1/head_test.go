@@ -158,6 +158,8 @@ func TestParseErrors(t *testing.T) {
 		{"POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", ErrTransferEncoding},
 		{"POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", ErrFraming},
 		{"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", ErrFraming},
+		{"POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\n", ErrFraming},
+		{"POST / HTTP/1.1\r\n" + host + "Transfer-Encoding:\r\n chunked\r\n\r\n", ErrHeaderField}, // folded, not unknown
 	} {
 		_, _, err := parse(t, c.head, DefaultLimits())
 		if c.want == nil {
