@@ -103,3 +103,43 @@ func TestBackpressure(t *testing.T) {
 	require.NoError(t, <-werr)
 	require.Positive(t, h.resumed.Load(), "serve was resumed by OnWritable")
 }
+
+// TestNonReaderBounded: a client that pipelines requests without end and
+// never reads an answer holds the server at its output cap: the server
+// answers until the output passes the high watermark, stops reading, and
+// holds its answers and the requests of one read, no more, however much
+// the client sends.
+func TestNonReaderBounded(t *testing.T) {
+	pollers(t, func(t *testing.T, opt reactor.Option) {
+		const maxOutput = 256 << 10
+		s := startWith(t, setup{
+			h:        routes(t, nil),
+			opts:     []http1.Option{http1.WithResponseRoom(64 << 10)},
+			loopOpts: []reactor.Option{opt, reactor.WithMaxOutput(maxOutput), reactor.WithWriteWatermarks(32<<10, 128<<10)},
+		})
+		c, _ := s.dial(t)
+		reqs := []byte(strings.Repeat(get, 1000))
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := c.Write(reqs); err != nil {
+					return // the test ended and closed the connection, or its deadline
+				}
+			}
+		}()
+		testkit.WaitUntil(t, "the server to stop reading", func() bool { return s.stats().ReadPauses > 0 })
+		st := s.stats()
+		close(stop)
+		c.Close() // ends a Write blocked on a full socket
+		testkit.Receive(t, done, "the writer's end")
+		require.GreaterOrEqual(t, st.PeakBuffered, 128<<10, "answers were queued up to the high watermark")
+		require.LessOrEqual(t, st.PeakBuffered, maxOutput+2*reactor.DefaultReadBufferSize, "the cap and a read, no more")
+	})
+}
