@@ -78,7 +78,7 @@ func (ls *loopServer) OnWritable(c *reactor.Conn) {
 // OnIdle: nothing has arrived for the idle timeout. A request partly
 // arrived gets 408; either way the connection closes.
 func (ls *loopServer) OnIdle(c *reactor.Conn) bool {
-	if c.Buffered() > 0 {
+	if p, _ := c.Peek(0); !onlyLineEnds(p) {
 		ls.refuse(c, ErrRequestTimeout)
 	}
 	return false

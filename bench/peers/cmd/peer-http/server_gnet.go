@@ -13,8 +13,9 @@ import (
 	"github.com/panjf2000/gnet/v2/pkg/logging"
 )
 
-// The answer to GET /, as reactor-http writes it (cmd/reactor-http,
-// response.go): the same fields in the same order.
+// The answer to GET /, as reactor-http writes it (cmd/reactor-http's
+// handler sets Content-Type, proto/http1 adds Date and Content-Length):
+// the same fields in the same order.
 const (
 	hello     = "Hello, World!"
 	httpDate  = "Mon, 02 Jan 2006 15:04:05 GMT"
