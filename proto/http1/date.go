@@ -11,20 +11,22 @@ const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 // dateField is one loop's value of the Date field: formatted once a second
 // by a timer of the loop, not once per response. The timer runs only while
-// the loop has connections, so an idle loop is not woken for a clock
-// nobody reads; the first connection after a pause formats the date anew.
+// the loop serves: a tick that finds that nothing was served since the
+// tick before stops it, and the next serve formats the date anew and
+// starts it again, so an idle loop is not woken for a clock nobody reads.
 type dateField struct {
 	now     func() time.Time
 	value   []byte         // the date, formatted
-	timer   *reactor.Timer // made by the first open
-	conns   int            // connections open on the loop
+	timer   *reactor.Timer // made by the first use
 	running bool           // the timer is armed
+	used    bool           // the value was used since the last tick
 }
 
-// open counts a connection opened on loop l, and starts the timer if it
-// is not running.
-func (d *dateField) open(l *reactor.Loop) {
-	d.conns++
+// use readies the value for the responses about to be written on loop l:
+// if the timer is not running, the date is formatted anew and the timer
+// started.
+func (d *dateField) use(l *reactor.Loop) {
+	d.used = true
 	if d.running {
 		return
 	}
@@ -37,16 +39,14 @@ func (d *dateField) open(l *reactor.Loop) {
 	d.timer.Reset(next)
 }
 
-// close counts a connection closed: the timer stops at its next tick if
-// none is left.
-func (d *dateField) close() { d.conns-- }
-
-// tick is the timer's function: format the new second's date and re-arm.
+// tick is the timer's function: format the new second's date and re-arm,
+// unless the value went unused for the last second.
 func (d *dateField) tick() {
-	if d.conns == 0 {
+	if !d.used {
 		d.running = false
 		return
 	}
+	d.used = false
 	d.timer.Reset(d.refresh())
 }
 

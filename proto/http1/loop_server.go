@@ -39,10 +39,8 @@ func newLoopServer(s *Server, now func() time.Time) *loopServer {
 	return ls
 }
 
-// OnOpen counts the connection for the Date field's timer and sets its idle
-// timeout.
+// OnOpen sets the connection's idle timeout.
 func (ls *loopServer) OnOpen(c *reactor.Conn) {
-	ls.date.open(c.Loop())
 	if d := ls.srv.cfg.idleTimeout; d > 0 {
 		c.SetReadTimeout(d)
 	}
@@ -53,7 +51,6 @@ func (ls *loopServer) OnData(c *reactor.Conn) { ls.serve(c) }
 
 // OnClose lets the connection's exchange go, if it has one.
 func (ls *loopServer) OnClose(c *reactor.Conn, _ error) {
-	ls.date.close()
 	if x, ok := c.Context().(*exchange); ok {
 		ls.release(c, x)
 	}

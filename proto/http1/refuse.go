@@ -43,6 +43,7 @@ func (ls *loopServer) refusal(c *reactor.Conn, err error) stopReason {
 // idle timeout), and closes the connection.
 func (ls *loopServer) refuse(c *reactor.Conn, err error) {
 	ls.out = ls.out[:0]
+	ls.date.use(c.Loop())
 	ls.refusal(c, err)
 	ls.flush(c)
 	c.CloseWithError(err)

@@ -41,6 +41,7 @@ const (
 // stream, a hand-over, or to find room for more).
 func (ls *loopServer) serve(c *reactor.Conn) stopReason {
 	ls.out = ls.out[:0] // empty, unless a handler panicked in the middle of a serve
+	ls.date.use(c.Loop())
 	for {
 		why, off, err := ls.serveBuffered(c)
 		ls.flush(c)

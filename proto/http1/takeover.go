@@ -16,9 +16,8 @@ import "github.com/goreactor/reactor/reactor"
 // h.OnData(c) at once if bytes followed the request in the input (they
 // are the new protocol's). If the client had already sent FIN, h then
 // hears of it: h.OnPeerClose(c) if h is a reactor.HalfCloser, else the
-// connection closes. The server sends nothing more on the connection and
-// no longer counts it; the connection's Context, which it used, is
-// cleared for h; the idle timeout it set (reactor.Conn.SetReadTimeout)
+// connection closes. The server sends nothing more on the connection;
+// the connection's Context, which it used, is cleared for h; the idle timeout it set (reactor.Conn.SetReadTimeout)
 // stays, for h to change. Write and Header return ErrStreaming after
 // TakeOver, and Stream does nothing; a nil h is ignored.
 func (w *ResponseWriter) TakeOver(h reactor.Handler) {
@@ -34,7 +33,6 @@ func (ls *loopServer) handOver(c *reactor.Conn, h reactor.Handler) {
 		ls.release(c, x)
 	}
 	c.SetContext(nil)
-	ls.date.close() // OnClose will be h's
 	c.SetHandler(h)
 	h.OnOpen(c)
 	if c.Buffered() > 0 {
