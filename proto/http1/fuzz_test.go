@@ -27,6 +27,10 @@ var fuzzSeeds = []string{
 	"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
 	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
 	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 999999999999999999999\r\n\r\n",
+	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 9007199254740993\r\n\r\n", // past maxLength
+	"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n20000000000001\r\n",
+	"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:\r\n chunked\r\n\r\n",
+	"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\nContent-Length: 1\r\n\r\nx",
 	"GET / HTTP/1.1\r\nHost: h\r\nA: b\r\n folded\r\n\r\n",
 	"GET / HTTP/1.1\r\nHost: h\r\nA : b\r\n\r\n",
 	"GET / HTTP/2.0\r\n\r\n",
