@@ -37,7 +37,7 @@ var (
 	// added.
 	ErrInvalidHeader = errors.New("http1: invalid header field")
 	// ErrReservedHeader: Content-Length, Transfer-Encoding or Date, which
-	// the server writes itself (see SetContentLength and Stream).
+	// the server writes itself (a body streams with Stream).
 	ErrReservedHeader = errors.New("http1: header field written by the server")
 	// ErrResponseTooLarge: the response would not fit in the
 	// connection's output (reactor.WithMaxOutput, less what is queued);

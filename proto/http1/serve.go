@@ -61,6 +61,7 @@ func (ls *loopServer) serve(c *reactor.Conn) stopReason {
 			continue
 		case stopTakeOver:
 			ls.handOver(c, ls.w.takeover)
+			return why // c and its Context are the new handler's
 		case stopClose:
 			c.Close()
 		case stopRefused:
