@@ -5,7 +5,7 @@
 #
 #   reactor-http  cmd/reactor-http, one loop (-loops 1)
 #   net-http      net/http (bench/peers/cmd/peer-http -server net)
-#   gnet-http     gnet v2, one loop, parsing with reactor-http's package httpx
+#   gnet-http     gnet v2, one loop, parsing with reactor-http's parser, package proto/http1
 #                 (bench/peers/cmd/peer-http -server gnet)
 #
 # All three send the same bytes for GET /: the same fields, in the same

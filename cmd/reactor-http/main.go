@@ -1,5 +1,6 @@
 // Command reactor-http is an HTTP/1.1 server on goreactor loops: a demo of
-// a real protocol on the library, to read, run and benchmark.
+// the HTTP package (proto/http1) on the library, to read, run and
+// benchmark.
 //
 //	go run ./cmd/reactor-http                     # listens on 127.0.0.1:8080
 //	go run ./cmd/reactor-http -loops 1 -addr 127.0.0.1:0
@@ -21,17 +22,17 @@
 // 413 (told by its Content-Length, or by its chunks' sizes as they come:
 // the decoded data is what counts), a chunked body whose framing (size
 // lines, extensions, line ends) passes -max-chunk-overhead gets 413 too,
-// and a malformed request 400.
+// a head not whole within -header-timeout of its first byte gets 408, and
+// a malformed request 400.
 //
 // Each loop is a goroutine with its own connections (reactor.Group; -loops,
-// by default GOMAXPROCS); its handler (server.go) parses with package httpx
-// in the input the loop buffered, without copying or allocating, and
-// writes its answers during OnData, so the answers to the requests read in
-// one pass leave together, with one system call, at the end of the pass.
-// The Date field is formatted once a second by a timer of each loop
-// (date.go). -idle-timeout closes connections that send nothing for that
-// long. On SIGINT or SIGTERM it stops accepting, sends what it has queued
-// and exits.
+// by default GOMAXPROCS), served by an http1.Server (routes.go): requests
+// are parsed in the input the loop buffered, without copying or
+// allocating, and the answers to the requests read in one pass leave
+// together, with one system call, at the end of the pass. The Date field
+// is formatted once a second by a timer of each loop. -idle-timeout closes
+// connections that send nothing for that long. On SIGINT or SIGTERM it
+// stops accepting, sends what it has queued and exits.
 package main
 
 import (
@@ -45,27 +46,29 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 )
 
 // config is what the flags set.
 type config struct {
-	addr  string
-	loops int
-	lim   httpx.Limits
-	idle  time.Duration // 0: connections may stay idle for ever
+	addr          string
+	loops         int
+	lim           http1.Limits
+	headerTimeout time.Duration // 0: a head may take for ever
+	idle          time.Duration // 0: connections may stay idle for ever
 }
 
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	flag.IntVar(&cfg.loops, "loops", runtime.GOMAXPROCS(0), "event loops, one goroutine each; connections are spread over them")
-	flag.IntVar(&cfg.lim.MaxRequestLine, "max-request-line", httpx.DefaultMaxRequestLine, "longest request line, in bytes (longer: 414)")
-	flag.IntVar(&cfg.lim.MaxHeaderBytes, "max-header-bytes", httpx.DefaultMaxHeaderBytes, "largest header section, in bytes (larger: 431)")
-	flag.IntVar(&cfg.lim.MaxHeaders, "max-headers", httpx.DefaultMaxHeaders, "most header fields in a request (more: 431)")
-	flag.IntVar(&cfg.lim.MaxBody, "max-body", httpx.DefaultMaxBody, "largest request body, in bytes, after chunked decoding (larger: 413)")
-	flag.IntVar(&cfg.lim.MaxChunkOverhead, "max-chunk-overhead", httpx.DefaultMaxChunkOverhead, "most bytes of a chunked body's framing, besides its data (more: 413)")
+	flag.IntVar(&cfg.lim.MaxRequestLine, "max-request-line", http1.DefaultMaxRequestLine, "longest request line, in bytes (longer: 414)")
+	flag.IntVar(&cfg.lim.MaxHeaderBytes, "max-header-bytes", http1.DefaultMaxHeaderBytes, "largest header section, in bytes (larger: 431)")
+	flag.IntVar(&cfg.lim.MaxHeaders, "max-headers", http1.DefaultMaxHeaders, "most header fields in a request (more: 431)")
+	flag.IntVar(&cfg.lim.MaxBody, "max-body", http1.DefaultMaxBody, "largest request body, in bytes, after chunked decoding (larger: 413)")
+	flag.IntVar(&cfg.lim.MaxChunkOverhead, "max-chunk-overhead", http1.DefaultMaxChunkOverhead, "most bytes of a chunked body's framing, besides its data (more: 413)")
+	flag.DurationVar(&cfg.headerTimeout, "header-timeout", http1.DefaultHeaderTimeout, "answer 408 and close if a request's head is not whole this long after its first byte (0: never)")
 	flag.DurationVar(&cfg.idle, "idle-timeout", time.Minute, "close a connection that sends nothing for this long (0: never)")
 	flag.Parse()
 
@@ -85,11 +88,12 @@ func main() {
 // bound, and the group of loops (for its Stats), once connections are
 // accepted.
 func serve(ctx context.Context, cfg config, ready func(net.Addr, *reactor.Group)) error {
-	if err := cfg.lim.Check(); err != nil {
+	srv, err := newServer(cfg)
+	if err != nil {
 		return err
 	}
-	g, err := reactor.NewGroup(func(int) reactor.Handler { return newServer(cfg.lim) },
-		reactor.WithLoops(cfg.loops), reactor.WithLoopOptions(loopOptions(cfg)...))
+	g, err := reactor.NewGroup(func(int) reactor.Handler { return srv.Handler() },
+		reactor.WithLoops(cfg.loops), reactor.WithLoopOptions(srv.LoopOptions()...))
 	if err != nil {
 		return err
 	}
@@ -103,39 +107,16 @@ func serve(ctx context.Context, cfg config, ready func(net.Addr, *reactor.Group)
 	return g.Run(ctx)
 }
 
-// The output a connection may queue: below highWater reading goes on,
-// above it reading pauses until the output drains to lowWater.
-const (
-	lowWater  = 256 << 10
-	highWater = 1 << 20
-)
-
-// loopOptions sizes a loop's buffers to the limits. The input must hold a
-// whole request, since a request is answered once it has all arrived: the
-// largest head, the largest body, which is a chunked one at the limits of
-// its data and its framing (httpx.Limits.MaxChunkedBody), and a read's
-// worth of what follows.
-//
-// The output holds the largest answer (an echo of the largest body) above
-// the high watermark. An answer that does not fit (small requests get
-// answers several times their size, so a read's worth of them can ask for
-// more) stops serve until OnWritable; it comes, because the output is then
-// above the high watermark, where reading pauses until it drains.
-func loopOptions(cfg config) []reactor.Option {
-	lim := cfg.lim
-	in := lim.MaxHead() + lim.MaxChunkedBody() + reactor.DefaultReadBufferSize
-	out := max(reactor.DefaultMaxOutput, highWater+lim.MaxBody+maxResponseHead)
-	opts := []reactor.Option{
-		reactor.WithMaxInput(in),
-		reactor.WithMaxOutput(out),
-		reactor.WithWriteWatermarks(lowWater, highWater),
-	}
-	if cfg.idle > 0 {
-		opts = append(opts, reactor.WithReadTimeout(cfg.idle))
-	}
-	return opts
+// newServer is the HTTP server of cfg. Its output keeps room for the
+// largest answer, an echo of the largest body, so that every echo is
+// answered whole (http1.WithResponseRoom).
+func newServer(cfg config) (*http1.Server, error) {
+	return http1.NewServer(routes(),
+		http1.WithLimits(cfg.lim),
+		http1.WithHeaderTimeout(cfg.headerTimeout),
+		http1.WithIdleTimeout(cfg.idle),
+		http1.WithResponseRoom(max(http1.DefaultResponseRoom, cfg.lim.MaxBody+maxResponseHead)))
 }
 
-// maxResponseHead is more than the head of any response: the status line
-// and the few fields of response.go.
+// maxResponseHead is more than the head of any answer of routes.go.
 const maxResponseHead = 1 << 10

@@ -6,25 +6,20 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/internal/testkit"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
 )
 
-// testLimit bounds every wait of a test on an event, so that a bug fails
-// the test instead of hanging it.
-const testLimit = 30 * time.Second
-
 // testConfig is one loop on a port the kernel picks, with the default
 // limits.
 func testConfig() config {
-	return config{addr: "127.0.0.1:0", loops: 1, lim: httpx.DefaultLimits()}
+	return config{addr: "127.0.0.1:0", loops: 1, lim: http1.DefaultLimits(), headerTimeout: http1.DefaultHeaderTimeout}
 }
 
 // server is a running reactor-http, in this process.
@@ -38,7 +33,7 @@ type testServer struct {
 // test opened is left.
 func start(t testing.TB, cfg config) *testServer {
 	t.Helper()
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *testServer, 1)
 	done := make(chan error, 1)
@@ -50,7 +45,7 @@ func start(t testing.TB, cfg config) *testServer {
 		select {
 		case err := <-done:
 			require.NoError(t, err, "serve")
-		case <-time.After(testLimit):
+		case <-time.After(testkit.Limit):
 			t.Fatal("serve did not return")
 		}
 	})
@@ -59,7 +54,7 @@ func start(t testing.TB, cfg config) *testServer {
 		return s
 	case err := <-done:
 		t.Fatalf("serve returned before listening: %v", err)
-	case <-time.After(testLimit):
+	case <-time.After(testkit.Limit):
 		t.Fatal("the server did not listen")
 	}
 	return nil
@@ -76,9 +71,9 @@ func (s *testServer) stats() reactor.Stats {
 // the test ends.
 func (s *testServer) dial(t *testing.T) (net.Conn, *bufio.Reader) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", s.addr, testLimit)
+	c, err := net.DialTimeout("tcp", s.addr, testkit.Limit)
 	require.NoError(t, err)
-	require.NoError(t, c.SetDeadline(time.Now().Add(testLimit)))
+	require.NoError(t, c.SetDeadline(time.Now().Add(testkit.Limit)))
 	t.Cleanup(func() { c.Close() })
 	return c, bufio.NewReader(c)
 }
@@ -122,44 +117,5 @@ func requireHello(t *testing.T, resp *http.Response, body string, head bool) {
 		require.Empty(t, body)
 	} else {
 		require.Equal(t, hello, body)
-	}
-}
-
-// checkLeaks registers a cleanup, run after every later one, that waits
-// for the goroutine and fd counts to come back to what they are now.
-func checkLeaks(t testing.TB) {
-	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
-	t.Cleanup(func() {
-		deadline := time.Now().Add(testLimit)
-		for {
-			g, f := runtime.NumGoroutine(), openFDs(t)
-			if g <= goroutines && f <= fds {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("leak: %d goroutines and %d fds at the start, %d and %d at the end", goroutines, fds, g, f)
-			}
-			time.Sleep(time.Millisecond) // waiting for exits that signal nothing
-		}
-	})
-}
-
-func openFDs(t testing.TB) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip("cannot count open fds without /proc")
-	}
-	return len(ents)
-}
-
-// waitUntil polls cond until it holds.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(testLimit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
 	}
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"github.com/goreactor/reactor/cmd/reactor-kv/kv"
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/internal/kv"
+	"github.com/goreactor/reactor/proto/resp"
 )
 
 // With -loops N the keys are spread over N shards, one per loop, by their

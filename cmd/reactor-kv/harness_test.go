@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/proto/resp"
 	"github.com/stretchr/testify/require"
 )
 

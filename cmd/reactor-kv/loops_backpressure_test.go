@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/proto/resp"
 	"github.com/stretchr/testify/require"
 )
 

@@ -55,8 +55,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/kv"
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/internal/kv"
+	"github.com/goreactor/reactor/proto/resp"
 	"github.com/goreactor/reactor/reactor"
 )
 

@@ -3,8 +3,8 @@ package main
 import (
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/kv"
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/internal/kv"
+	"github.com/goreactor/reactor/proto/resp"
 	"github.com/goreactor/reactor/reactor"
 )
 

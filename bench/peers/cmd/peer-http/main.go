@@ -14,9 +14,9 @@
 //     Content-Length. It answers pipelined requests one after another, a
 //     write each.
 //   - gnet: gnet v2 with one event loop. gnet has no HTTP parser, so it
-//     parses with reactor-http's own, the importable package
-//     github.com/goreactor/reactor/cmd/reactor-http/httpx: the two servers
-//     differ in their event loop only. It answers every request of a read
+//     parses with reactor-http's own, the protocol package
+//     github.com/goreactor/reactor/proto/http1: the two servers differ
+//     in their event loop only. It answers every request of a read
 //     in one buffer, written once at the end of OnTraffic, as gnet's own
 //     HTTP examples do; the Date is formatted once a second in OnTick.
 //     Any request other than GET or HEAD of / gets 404 and the connection

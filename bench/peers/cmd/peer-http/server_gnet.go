@@ -8,13 +8,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-http/httpx"
+	"github.com/goreactor/reactor/proto/http1"
 	"github.com/panjf2000/gnet/v2"
 	"github.com/panjf2000/gnet/v2/pkg/logging"
 )
 
-// The answer to GET /, as reactor-http writes it (cmd/reactor-http,
-// response.go): the same fields in the same order.
+// The answer to GET /, as reactor-http writes it (cmd/reactor-http's
+// handler sets Content-Type, proto/http1 adds Date and Content-Length):
+// the same fields in the same order.
 const (
 	hello     = "Hello, World!"
 	httpDate  = "Mon, 02 Jan 2006 15:04:05 GMT"
@@ -29,8 +30,8 @@ type gnetHTTP struct {
 	gnet.BuiltinEventEngine
 	ready func(net.Addr)
 	eng   chan gnet.Engine
-	lim   httpx.Limits
-	req   httpx.Request
+	lim   http1.Limits
+	req   http1.Head
 	out   []byte                 // the answers to one read's requests
 	date  atomic.Pointer[string] // the Date field's value
 }
@@ -62,7 +63,7 @@ func (h *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 	out := h.out[:0]
 	used, action := 0, gnet.None
 	for used < len(buf) {
-		n, err := httpx.Parse(buf[used:], &h.req, h.lim)
+		n, err := http1.Parse(buf[used:], &h.req, h.lim)
 		if n == 0 && err == nil {
 			break // the rest has not arrived
 		}
@@ -108,7 +109,7 @@ func (h *gnetHTTP) OnTraffic(c gnet.Conn) gnet.Action {
 // serveGnet runs gnet v2 with one event loop (no multicore) and its
 // ticker for the date.
 func serveGnet(ctx context.Context, addr string, ready func(net.Addr)) error {
-	h := &gnetHTTP{ready: ready, eng: make(chan gnet.Engine, 1), lim: httpx.DefaultLimits()}
+	h := &gnetHTTP{ready: ready, eng: make(chan gnet.Engine, 1), lim: http1.DefaultLimits()}
 	h.OnTick() // a date before the first request
 	go func() {
 		eng := <-h.eng // a signal before boot is handled once booted

@@ -5,9 +5,8 @@
 //	peer-kv -addr 127.0.0.1:7002
 //
 // It runs gnet with one event loop, and parses and runs requests with the
-// very packages reactor-kv uses (cmd/reactor-kv/resp and
-// cmd/reactor-kv/kv), so that the two servers differ in their event loop
-// only. Like gnet's own examples, it writes the replies of each read with
+// very packages reactor-kv uses (proto/resp and internal/kv), so that the
+// two servers differ in their event loop only. Like gnet's own examples, it writes the replies of each read with
 // one Conn.Write from OnTraffic. gnet has no timer per loop to arm, so keys
 // expire lazily only (when a command finds them expired); the benchmark
 // sets no expiry.
@@ -28,8 +27,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/goreactor/reactor/cmd/reactor-kv/kv"
-	"github.com/goreactor/reactor/cmd/reactor-kv/resp"
+	"github.com/goreactor/reactor/internal/kv"
+	"github.com/goreactor/reactor/proto/resp"
 	"github.com/panjf2000/gnet/v2"
 	"github.com/panjf2000/gnet/v2/pkg/logging"
 )

@@ -1,0 +1,272 @@
+package http1
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/goreactor/reactor/reactor"
+)
+
+// ResponseWriter builds the response to one request: its status, its
+// fields and its body, or a producer of a body streamed (Stream), or the
+// hand-over of the connection (TakeOver). Nothing leaves before ServeHTTP
+// returns: then the server adds the head (the status line, the fields,
+// Date, Content-Length or Transfer-Encoding, and Connection where the
+// connection closes or HTTP/1.0 keeps it open) to the responses gathered
+// for the connection, which leave together, in order, with one write.
+// A response to HEAD has the head of the response written, without its
+// body. A ResponseWriter is valid during ServeHTTP only.
+type ResponseWriter struct {
+	ls       *loopServer
+	c        *reactor.Conn
+	status   int
+	length   int  // the body's length: what Write took (HEAD counts it without keeping it)
+	head     bool // the request is HEAD: no body
+	closes   bool // the connection closes after this response
+	userConn bool // the handler set a Connection field
+	userKeep bool // ... and it did not say "close"
+	produce  func(*Stream) bool
+	takeover reactor.Handler
+}
+
+// The errors of the ResponseWriter.
+var (
+	// ErrInvalidHeader: a field name that is not a token, or a value
+	// with a CR, LF, NUL or another control character but tab: such a
+	// field could end the head early (header injection). Nothing is
+	// added.
+	ErrInvalidHeader = errors.New("http1: invalid header field")
+	// ErrReservedHeader: Content-Length, Transfer-Encoding or Date, which
+	// the server writes itself (a body streams with Stream).
+	ErrReservedHeader = errors.New("http1: header field written by the server")
+	// ErrResponseTooLarge: the response would not fit in the
+	// connection's output (reactor.WithMaxOutput, less what is queued);
+	// the server keeps WithResponseRoom free for each. Nothing is added:
+	// a larger answer streams (Stream).
+	ErrResponseTooLarge = errors.New("http1: response too large for the connection's output")
+	// ErrStreaming: Write or a field after Stream or TakeOver; the body of
+	// a stream is written with Stream.Write.
+	ErrStreaming = errors.New("http1: the response's head is done (Stream or TakeOver)")
+)
+
+// headRoom is more than the head of any response needs besides the
+// handler's fields: a status line, Date, Content-Length or
+// Transfer-Encoding, and Connection.
+const headRoom = 256
+
+// begin readies w for the response to a request on c.
+func (w *ResponseWriter) begin(c *reactor.Conn, head *Head) {
+	*w = ResponseWriter{ls: w.ls, c: c, status: 200, closes: head.Close, head: string(head.Method) == "HEAD"}
+	w.ls.hdr = w.ls.hdr[:0]
+	w.ls.body = w.ls.body[:0]
+}
+
+// SetStatus sets the response's status code (default 200). The status
+// line has the code's reason phrase ("404 Not Found") for the codes of RFC
+// 9110, an empty one for others. A code outside 100 to 999 makes the
+// status 500. Responses with 1xx, 204 or 304 have no body, and no
+// Content-Length.
+func (w *ResponseWriter) SetStatus(code int) {
+	if code < 100 || code > 999 {
+		code = 500
+	}
+	w.status = code
+}
+
+// Header adds a field to the response, after those added before it. It
+// returns ErrInvalidHeader for a name that is not a token or a value with
+// a control character (CR and LF above all), ErrReservedHeader for
+// Content-Length, Transfer-Encoding and Date, ErrResponseTooLarge if the
+// response would not fit in the output, and ErrStreaming after Stream or
+// TakeOver; and then adds nothing. A Connection field is the handler's
+// (an upgrade's "Connection: Upgrade"): the server adds its own only to
+// say that the connection closes, or, to HTTP/1.0, that it stays open;
+// one that says "close" closes the connection after the response.
+func (w *ResponseWriter) Header(name, value string) error {
+	if err := w.checkField(name, len(value), validValue(value)); err != nil {
+		return err
+	}
+	w.ls.hdr = appendField(w.ls.hdr, name, value)
+	if sameFold(name, "connection") {
+		w.noteConnection([]byte(value))
+	}
+	return nil
+}
+
+// HeaderBytes is Header with the value as bytes.
+func (w *ResponseWriter) HeaderBytes(name string, value []byte) error {
+	if err := w.checkField(name, len(value), validValue(value)); err != nil {
+		return err
+	}
+	w.ls.hdr = appendField(w.ls.hdr, name, value)
+	if sameFold(name, "connection") {
+		w.noteConnection(value)
+	}
+	return nil
+}
+
+// checkField says whether a field of name and a value of n bytes may be
+// added.
+func (w *ResponseWriter) checkField(name string, n int, valid bool) error {
+	switch {
+	case w.produce != nil || w.takeover != nil:
+		return ErrStreaming
+	case !valid || !validName(name):
+		return ErrInvalidHeader
+	case sameFold(name, "content-length") || sameFold(name, "transfer-encoding") || sameFold(name, "date"):
+		return ErrReservedHeader
+	case !w.fits(len(name) + len(": \r\n") + n):
+		return ErrResponseTooLarge
+	}
+	return nil
+}
+
+// noteConnection notes the value of a Connection field the handler added.
+func (w *ResponseWriter) noteConnection(value []byte) {
+	closes := false
+	eachToken(value, func(tok []byte) { closes = closes || equalFold(tok, "close") })
+	w.userConn = true
+	if closes {
+		w.closes = true
+	} else {
+		w.userKeep = true
+	}
+}
+
+// Write adds p to the response's body and returns len(p); to a HEAD
+// request it only counts it. It adds nothing and returns
+// ErrResponseTooLarge if the response would not fit in the connection's
+// output, and ErrStreaming after Stream or TakeOver.
+func (w *ResponseWriter) Write(p []byte) (int, error) {
+	if err := w.admit(len(p)); err != nil {
+		return 0, err
+	}
+	if !w.head {
+		w.ls.body = append(w.ls.body, p...)
+	}
+	w.length += len(p)
+	return len(p), nil
+}
+
+// WriteString is Write for a string.
+func (w *ResponseWriter) WriteString(s string) (int, error) {
+	if err := w.admit(len(s)); err != nil {
+		return 0, err
+	}
+	if !w.head {
+		w.ls.body = append(w.ls.body, s...)
+	}
+	w.length += len(s)
+	return len(s), nil
+}
+
+// admit checks that n more bytes of body may be written.
+func (w *ResponseWriter) admit(n int) error {
+	switch {
+	case w.produce != nil || w.takeover != nil:
+		return ErrStreaming
+	case !w.head && !w.fits(n):
+		return ErrResponseTooLarge
+	}
+	return nil
+}
+
+// fits reports whether n more bytes of head or body fit in the output,
+// after the responses gathered before this one, with room for the rest of
+// its head.
+func (w *ResponseWriter) fits(n int) bool {
+	ls := w.ls
+	return len(ls.out)+headRoom+len(ls.hdr)+len(ls.body)+n <= w.c.Available()
+}
+
+// finish appends the response to the responses gathered (only its head if
+// it streams). One that does not fit (the output had less room than a
+// head needs) is dropped, and the connection closes after the responses
+// before it.
+func (ls *loopServer) finish() {
+	w := &ls.w
+	if !w.fits(0) {
+		w.closes, w.produce, w.takeover = true, nil, nil
+		return
+	}
+	bodyless := w.status < 200 || w.status == 204 || w.status == 304
+	out := appendStatusLine(ls.out, w.status)
+	out = append(out, ls.hdr...)
+	out = append(out, "Date: "...)
+	out = append(out, ls.date.value...)
+	out = append(out, "\r\n"...)
+	switch {
+	case w.takeover != nil || bodyless:
+	case w.produce != nil && ls.head.Minor == 0:
+		w.closes = true // HTTP/1.0: the body ends with the connection
+	case w.produce != nil:
+		out = append(out, "Transfer-Encoding: chunked\r\n"...)
+	default:
+		out = append(out, "Content-Length: "...)
+		out = strconv.AppendInt(out, int64(w.length), 10)
+		out = append(out, "\r\n"...)
+	}
+	switch {
+	case w.takeover != nil:
+	case w.closes && (!w.userConn || w.userKeep):
+		out = append(out, "Connection: close\r\n"...)
+	case !w.closes && !w.userConn && ls.head.Minor == 0:
+		out = append(out, "Connection: keep-alive\r\n"...)
+	}
+	out = append(out, "\r\n"...)
+	switch {
+	case w.head || bodyless:
+	case w.produce != nil && ls.head.Minor == 1 && len(ls.body) > 0:
+		out = appendChunkHead(out, len(ls.body)) // what Write took, as the first chunk
+		out = append(out, ls.body...)
+		out = append(out, "\r\n"...)
+	default:
+		out = append(out, ls.body...)
+	}
+	ls.out = out
+	if w.head || bodyless {
+		w.produce = nil // the head says it all
+	}
+}
+
+// validName reports whether name is a token, as a field name must be.
+func validName(name string) bool {
+	for i := range len(name) {
+		if !isToken(name[i]) {
+			return false
+		}
+	}
+	return len(name) > 0
+}
+
+// validValue reports whether v may be a field's value: no control
+// character but tab (no CR, LF or NUL), no DEL.
+func validValue[T string | []byte](v T) bool {
+	for i := range len(v) {
+		if !isFieldByte(v[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendField appends the field line name: value.
+func appendField[T string | []byte](dst []byte, name string, value T) []byte {
+	dst = append(dst, name...)
+	dst = append(dst, ": "...)
+	dst = append(dst, value...)
+	return append(dst, "\r\n"...)
+}
+
+// sameFold reports whether a equals b, ignoring ASCII case.
+func sameFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}
