@@ -8,9 +8,12 @@
 // completes (Depth 1 is ping-pong). Open loop (Rate > 0): messages are due
 // on a fixed schedule, Rate per second over all connections, and each
 // latency counts from when its message was due, so a server that falls
-// behind cannot hide the queueing delay (coordinated omission). Every
-// echoed byte is checked against what was sent, in order, whatever the
-// chunking. Latencies go into a log-linear Histogram (0.8% precision, no
+// behind cannot hide the queueing delay (coordinated omission). The
+// generator also accounts for its own lag, how late it sent each message
+// after it could have, and calls a run whose lag or shortfall is too large
+// generator-bound (Result.Open; see schedule.go and lag.go): such a run
+// measured the generator. Every echoed byte is checked against what was
+// sent, in order, whatever the chunking. Latencies go into a log-linear Histogram (0.8% precision, no
 // allocation per message). With the server's pid, the server's CPU time per
 // message is measured from /proc (Linux), beside the generator's own.
 //
