@@ -48,8 +48,8 @@ type Config struct {
 
 	// TLS, if set, makes every connection a crypto/tls client with this
 	// configuration (TLSClientConfig makes the usual one). Such a run
-	// has a goroutine per connection instead of the loop (see
-	// stream.go), and supports closed loop only.
+	// has a goroutine per connection instead of the loop (see stream.go,
+	// and pacer.go for open loop).
 	TLS *tls.Config
 
 	// LossTimeout is, for RunUDP, how long a datagram may go without its
@@ -146,8 +146,6 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("load: rate %g", c.Rate)
 	case c.Warmup < 0 || c.Duration < 0 || c.Drain < 0 || c.DialTimeout < 0 || c.Progress < 0 || c.LossTimeout < 0 || c.LagLimit < 0:
 		return c, errors.New("load: negative duration")
-	case c.TLS != nil && c.Rate > 0:
-		return c, errors.New("load: open loop (a rate) is not supported over TLS")
 	case c.TLS != nil && int64(c.Size)*int64(c.Depth) > MaxTLSInFlight:
 		return c, fmt.Errorf("load: size × depth = %d bytes in flight per TLS connection, more than %d", c.Size*c.Depth, MaxTLSInFlight)
 	}

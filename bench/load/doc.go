@@ -24,8 +24,9 @@
 // those lost (see udp.go).
 //
 // With Config.TLS the connections speak TLS through crypto/tls's client,
-// a goroutine each rather than the loop (see crowd.go); TLSClientConfig
-// makes the configuration the benchmarks use.
+// a goroutine each rather than the loop (see crowd.go), and in open loop a
+// goroutine more keeps the schedule (see pacer.go); TLSClientConfig makes
+// the configuration the benchmarks use.
 //
 // Traffic goes only to loopback addresses and unix sockets (CheckLoopback).
 // The command bench/cmd/reactor-load is the way to run it.

@@ -42,7 +42,8 @@ const (
 )
 
 // lagMeter is an open-loop run's account of its schedule in the measured
-// window.
+// window. The loop's engine has one; the TLS runs share one under their
+// mutex.
 type lagMeter struct {
 	limit   int64     // ns: LagLimit
 	hist    Histogram // lags of the messages sent in the window
@@ -108,8 +109,8 @@ type OpenLoop struct {
 
 	// The generator's lag: how long after it could have left (see
 	// schedule.go) each message sent in the window was handed to its
-	// connection, up to the moment its write began (the start of the
-	// loop's flush). Within 0.8%, as latencies.
+	// connection, up to the moment its write began (on the loop, the
+	// start of the pass's flush). Within 0.8%, as latencies.
 	LagP50, LagP99, LagMax time.Duration
 	LagLimit               time.Duration // Config.LagLimit
 	Late                   uint64        // messages whose lag was above LagLimit

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"crypto/tls"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,11 +41,15 @@ func stallEvery(n int64, d time.Duration) func() {
 }
 
 // openRun runs 10 connections in open loop at 2,000 msgs/s against the
-// echo server, with a lag limit of 20 ms and the stalls given (nil: none).
+// plain or the TLS echo server, with a lag limit of 20 ms and the stalls
+// given (nil: none).
 func openRun(t *testing.T, addr string, useTLS bool, slowSend func()) OpenLoop {
 	t.Helper()
 	log := new(logBuffer)
 	cfg := quick(addr)
+	if useTLS {
+		cfg = quickTLS(addr, tls.VersionTLS13)
+	}
 	cfg.Conns, cfg.Rate, cfg.LagLimit, cfg.Log, cfg.slowSend = 10, 2000, 20*time.Millisecond, log, slowSend
 	r, err := Run(context.Background(), cfg)
 	require.NoError(t, err, "TLS %v", useTLS)
@@ -61,13 +66,19 @@ func openRun(t *testing.T, addr string, useTLS bool, slowSend func()) OpenLoop {
 // the tests below hold it to 20 ms.
 
 // TestGeneratorBound: a generator that stalls for 30 ms at every 100th
-// send (as if descheduled) falls behind its schedule, and says so. (Stalls longer than the schedule's interval at every
+// send (as if descheduled) falls behind its schedule, on the loop and over
+// TLS, and says so. (Stalls longer than the schedule's interval at every
 // send would leave the generator ever further behind, and the run would
 // last as long as all of them.)
 func TestGeneratorBound(t *testing.T) {
 	testkit.CheckLeaks(t)
-	addr := startEcho(t, "tcp", echoHandler{})
-	for _, useTLS := range []bool{false} {
+	plain := startEcho(t, "tcp", echoHandler{})
+	secure, _ := startTLSEcho(t, 0)
+	for _, useTLS := range []bool{false, true} {
+		addr := plain
+		if useTLS {
+			addr = secure
+		}
 		o := openRun(t, addr, useTLS, stallEvery(100, 30*time.Millisecond))
 		require.Contains(t, o.GeneratorBound, "lag p99", "TLS %v: %+v", useTLS, o)
 		require.Greater(t, o.LagMax, 20*time.Millisecond, "TLS %v", useTLS)
@@ -82,8 +93,13 @@ func TestGeneratorBound(t *testing.T) {
 // as it should: of three tries, one must keep up.
 func TestGeneratorKeepsUp(t *testing.T) {
 	testkit.CheckLeaks(t)
-	addr := startEcho(t, "tcp", echoHandler{})
-	for _, useTLS := range []bool{false} {
+	plain := startEcho(t, "tcp", echoHandler{})
+	secure, _ := startTLSEcho(t, 0)
+	for _, useTLS := range []bool{false, true} {
+		addr := plain
+		if useTLS {
+			addr = secure
+		}
 		var tries []OpenLoop
 		for range 3 {
 			o := openRun(t, addr, useTLS, nil)

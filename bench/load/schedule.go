@@ -3,7 +3,8 @@ package load
 // The open-loop schedule. Event ev of a run at Rate over Conns connections
 // is message ev/Conns of connection ev%Conns, due at t0 + ev/Rate: each
 // connection sends at Rate/Conns, and the connections take turns. The
-// loop's engine keeps it (openloop.go), and accounts for it so:
+// loop's engine (openloop.go) and the pacer of the TLS runs (pacer.go)
+// keep the same schedule and account for it alike:
 //
 //   - A message's latency counts from its time on the schedule, however
 //     late it left.
