@@ -21,7 +21,7 @@ import (
 // load, a line per server through its runs, the latency on a log scale
 // (it spans tens of µs at low load to seconds past a server's capacity).
 // A generator-bound run is no measure of its server: it is drawn apart, a
-// cross in the server's colour, off the line.
+// cross in the server's colour, and the server's line breaks there.
 
 // quantile is a latency figure to chart.
 type quantile struct {
@@ -88,7 +88,11 @@ func latencyPlot(f *results.LatencyFile, g *results.LatencyGrid, q quantile) (*p
 	lo, hi := 0.0, 0.0
 	anyBound := false
 	for i, s := range g.Servers {
-		var kept, bound plotter.XYs
+		// The server's line, broken where a generator-bound run stands
+		// for a figure the server has not given.
+		var segments []plotter.XYs
+		var bound plotter.XYs
+		broken := true
 		for _, pt := range g.Of(s) {
 			v := q.get(pt.Load) / 1e6 // ms
 			if v <= 0 {
@@ -100,25 +104,33 @@ func latencyPlot(f *results.LatencyFile, g *results.LatencyGrid, q quantile) (*p
 			hi = max(hi, v)
 			if b, _ := pt.GeneratorBound(); b {
 				bound = append(bound, plotter.XY{X: pt.Rate, Y: v})
-			} else {
-				kept = append(kept, plotter.XY{X: pt.Rate, Y: v})
+				broken = true
+				continue
 			}
+			if broken {
+				segments = append(segments, nil)
+				broken = false
+			}
+			segments[len(segments)-1] = append(segments[len(segments)-1], plotter.XY{X: pt.Rate, Y: v})
 		}
 		label := s
 		if c := g.Capacity(s); c != nil {
 			label = fmt.Sprintf("%s (capacity %s msgs/s)", s, short(c.MsgsPerS))
 		}
 		col := plotutil.Color(i)
-		if len(kept) > 0 {
-			line, points, err := plotter.NewLinePoints(kept)
+		for k, seg := range segments {
+			line, points, err := plotter.NewLinePoints(seg)
 			if err != nil {
 				return nil, err
 			}
 			line.Color, line.Width = col, vg.Points(1.5)
 			points.Color, points.Shape = col, plotutil.Shape(i)
 			p.Add(line, points)
-			p.Legend.Add(label, line, points)
-		} else {
+			if k == 0 {
+				p.Legend.Add(label, line, points)
+			}
+		}
+		if len(segments) == 0 {
 			p.Legend.Add(label+": no run kept", solid(col))
 		}
 		if len(bound) > 0 {
