@@ -41,16 +41,16 @@ func stallEvery(n int64, d time.Duration) func() {
 }
 
 // openRun runs 10 connections in open loop at 2,000 msgs/s against the
-// plain or the TLS echo server, with a lag limit of 20 ms and the stalls
-// given (nil: none).
-func openRun(t *testing.T, addr string, useTLS bool, slowSend func()) OpenLoop {
+// plain or the TLS echo server, with the lag limit and the stalls given
+// (nil: none).
+func openRun(t *testing.T, addr string, useTLS bool, limit time.Duration, slowSend func()) OpenLoop {
 	t.Helper()
 	log := new(logBuffer)
 	cfg := quick(addr)
 	if useTLS {
 		cfg = quickTLS(addr, tls.VersionTLS13)
 	}
-	cfg.Conns, cfg.Rate, cfg.LagLimit, cfg.Log, cfg.slowSend = 10, 2000, 20*time.Millisecond, log, slowSend
+	cfg.Conns, cfg.Rate, cfg.LagLimit, cfg.Log, cfg.slowSend = 10, 2000, limit, log, slowSend
 	r, err := Run(context.Background(), cfg)
 	require.NoError(t, err, "TLS %v", useTLS)
 	checkSane(t, r, log)
@@ -62,14 +62,16 @@ func openRun(t *testing.T, addr string, useTLS bool, slowSend func()) OpenLoop {
 // The default lag limit, 100 µs, supposes a generator with a core of its
 // own. On a shared test machine a process loses its CPU for milliseconds
 // at a time (a spinning thread here saw gaps of 5 to 25 ms in 400 ms
-// while other tests ran), which the generator rightly counts as lag: so
-// the tests below hold it to 20 ms.
+// while other tests ran, and under the race detector a run saw one of
+// 230 ms), which the generator rightly counts as lag; so the runs below
+// are held to longer limits. The exact accounting, lag against holding
+// back included, is TestOpenLoopAccounting's and TestOpenLoopSlowServer's.
 
 // TestGeneratorBound: a generator that stalls for 30 ms at every 100th
 // send (as if descheduled) falls behind its schedule, on the loop and over
-// TLS, and says so. (Stalls longer than the schedule's interval at every
-// send would leave the generator ever further behind, and the run would
-// last as long as all of them.)
+// TLS, and says so at a limit of 20 ms. (Stalls longer than the schedule's
+// interval at every send would leave the generator ever further behind,
+// and the run would last as long as all of them.)
 func TestGeneratorBound(t *testing.T) {
 	testkit.CheckLeaks(t)
 	plain := startEcho(t, "tcp", echoHandler{})
@@ -79,7 +81,7 @@ func TestGeneratorBound(t *testing.T) {
 		if useTLS {
 			addr = secure
 		}
-		o := openRun(t, addr, useTLS, stallEvery(100, 30*time.Millisecond))
+		o := openRun(t, addr, useTLS, 20*time.Millisecond, stallEvery(100, 30*time.Millisecond))
 		require.Contains(t, o.GeneratorBound, "lag p99", "TLS %v: %+v", useTLS, o)
 		require.Greater(t, o.LagMax, 20*time.Millisecond, "TLS %v", useTLS)
 		require.Greater(t, o.Late, o.Sent/100, "TLS %v", useTLS)
@@ -87,10 +89,12 @@ func TestGeneratorBound(t *testing.T) {
 }
 
 // TestGeneratorKeepsUp: the same runs without the stalls keep their
-// schedule, and send on time, far below the millisecond of the runtime's
-// and the loop's timers. A busy machine may still take the CPU from the
-// generator for longer than the limit, which makes a run generator-bound
-// as it should: of three tries, one must keep up.
+// schedule, and send on time: the median lag is far below the millisecond
+// of the runtime's and the loop's timers, on which a generator that slept
+// would be 500 µs late at the median. A busy machine may still take the
+// CPU from the generator, or from the echo server in this process, for
+// long enough to spoil a run: of five tries, one must keep up, within
+// 100 ms at p99.
 func TestGeneratorKeepsUp(t *testing.T) {
 	testkit.CheckLeaks(t)
 	plain := startEcho(t, "tcp", echoHandler{})
@@ -101,16 +105,15 @@ func TestGeneratorKeepsUp(t *testing.T) {
 			addr = secure
 		}
 		var tries []OpenLoop
-		for range 3 {
-			o := openRun(t, addr, useTLS, nil)
-			// A generator that slept on the runtime's or the loop's
-			// timer would be 500 µs late at the median.
-			require.Less(t, o.LagP50, 200*time.Microsecond, "TLS %v: %+v", useTLS, o)
+		for range 5 {
+			o := openRun(t, addr, useTLS, 100*time.Millisecond, nil)
 			tries = append(tries, o)
-			if o.GeneratorBound == "" {
+			if o.GeneratorBound == "" && o.LagP50 < 200*time.Microsecond {
 				break
 			}
 		}
-		require.Empty(t, tries[len(tries)-1].GeneratorBound, "TLS %v: %+v", useTLS, tries)
+		last := tries[len(tries)-1]
+		require.Empty(t, last.GeneratorBound, "TLS %v: %+v", useTLS, tries)
+		require.Less(t, last.LagP50, 200*time.Microsecond, "TLS %v: %+v", useTLS, tries)
 	}
 }

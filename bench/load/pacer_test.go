@@ -50,7 +50,9 @@ func TestRunTLSOpenLoop(t *testing.T) {
 // TestRunTLSOpenLoopSlowServer: a TLS server that takes 8 ms over each
 // echo, against an interval of 5 ms between a connection's messages,
 // holds messages back, more and more, and their wait is in their
-// latency; the generator is not blamed for it.
+// latency, not in the generator's lag: at the median, a message held back
+// leaves as soon as its echo makes room. (Whether a busy test machine let
+// the generator keep up is for TestGeneratorKeepsUp to find out.)
 func TestRunTLSOpenLoopSlowServer(t *testing.T) {
 	testkit.CheckLeaks(t)
 	addr, _ := startSlowTLSEcho(t, 0, 8*time.Millisecond)
@@ -64,7 +66,7 @@ func TestRunTLSOpenLoopSlowServer(t *testing.T) {
 	require.NotNil(t, o)
 	require.Greater(t, o.Held, o.Sent/2, "%+v", o)
 	require.Positive(t, o.Backlog, "%+v", o)
-	require.Empty(t, o.GeneratorBound, "%+v", o)
+	require.Less(t, o.LagP50, time.Millisecond, "%+v", o)
 	require.Greater(t, r.P50, 8*time.Millisecond)
 	require.Less(t, r.MsgsPerSec, 0.8*cfg.Rate, "the server caps the rate")
 }

@@ -85,12 +85,12 @@ func TestOpenLoopJSON(t *testing.T) {
 	addr := startEcho(t)
 	path := filepath.Join(t.TempDir(), "open.json")
 	var stdout, stderr bytes.Buffer
-	// A generous -lag-limit: the test machine may be busy, and the verdict
-	// on a slow generator has tests of its own in package load.
+	// The verdict itself is package load's to test: a busy test machine
+	// may make this run generator-bound, and the command says so.
 	code := run(context.Background(), []string{"-addr", addr, "-conns", "5", "-rate", "2000", "-warmup", "50ms",
 		"-duration", "300ms", "-progress", "0", "-lag-limit", "1s", "-json", path}, &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr:\n%s", &stderr)
-	for _, want := range []string{"open loop at 2000 msgs/s", "schedule", "send lag", "generator     kept its schedule"} {
+	for _, want := range []string{"open loop at 2000 msgs/s", "schedule", "send lag", "generator     "} {
 		require.Contains(t, stdout.String(), want)
 	}
 	data, err := os.ReadFile(path)
@@ -105,8 +105,13 @@ func TestOpenLoopJSON(t *testing.T) {
 		"lag_max_ns", "lag_limit_ns", "late", "max_send_lag_ns", "generator_bound"} {
 		require.Contains(t, got.Open, k)
 	}
-	require.Equal(t, "false", string(got.Open["generator_bound"]))
-	require.NotContains(t, got.Open, "generator_bound_why")
+	if string(got.Open["generator_bound"]) == "false" {
+		require.Contains(t, stdout.String(), "kept its schedule")
+		require.NotContains(t, got.Open, "generator_bound_why")
+	} else {
+		require.Contains(t, stdout.String(), "GENERATOR-BOUND: ")
+		require.Contains(t, got.Open, "generator_bound_why")
+	}
 }
 
 func TestIdleJSON(t *testing.T) {
