@@ -31,9 +31,12 @@
 #
 # Each run: a fresh server pinned to CPU 0 (the Go servers with
 # GOMAXPROCS=1), the generator pinned to CPU 1, where it has a core to
-# itself and polls rather than sleeps close to a due time. Servers are
-# stopped by their PID; every load is bounded in time; all traffic stays on
-# 127.0.0.1.
+# itself: its loop polls rather than sleeps close to a due time (over TLS
+# its pacer sleeps on a timerfd), so that no timer's millisecond ends up
+# in the latencies. (If CPUs 0 and 1 are hyperthreads of one core, see
+# lscpu -e, that polling also takes from the server's core.) Servers are
+# stopped by their PID; every load is bounded in time; all traffic stays
+# on 127.0.0.1.
 #
 # Knobs (environment):
 #   SERVERS       plain servers (c-floor reactor gnet nbio net); "" skips them
