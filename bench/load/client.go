@@ -24,6 +24,8 @@ type client struct {
 	due    uint64  // open loop: messages whose send time has come
 	off    int     // bytes of message done that have arrived
 	sentAt []int64 // closed loop: when message seq was written, at seq % Depth
+	doneAt []int64 // open loop: when the echo of message seq arrived, at seq % Depth
+	freed  bool    // open loop: in engine.freed
 }
 
 type clientState uint8
@@ -111,22 +113,31 @@ func compare(p, want []byte, seq uint64, off int) error {
 }
 
 // completed records the latency of message seq of cl, whose echo has just
-// arrived whole, and sends what may be sent next.
+// arrived whole, and sends what may be sent next (in open loop, the next
+// pass does: see free).
 func (e *engine) completed(cl *client, seq uint64, now int64) {
 	e.echoed++
+	openLoop := e.cfg.Rate > 0
 	if e.phase == measuring {
 		var start int64
-		if e.cfg.Rate > 0 {
-			start = e.eventTime(seq*uint64(len(e.clients)) + cl.id) // the schedule's time
+		if openLoop {
+			start = e.sched.due(cl.id, seq)
 		} else {
 			start = cl.sentAt[seq%uint64(len(cl.sentAt))]
 		}
 		e.msgs++
 		e.hist.Record(time.Duration(now - start))
 	}
+	if openLoop {
+		cl.doneAt[seq%uint64(len(cl.doneAt))] = now
+	}
 	switch e.phase {
 	case warmup, measuring:
-		e.refill(cl, now)
+		if openLoop {
+			e.free(cl)
+		} else {
+			e.refill(cl, now)
+		}
 	case draining:
 		e.checkDrained()
 	case connecting:
@@ -152,6 +163,9 @@ func (e *engine) refill(cl *client, now int64) {
 // send writes cl's next message; it leaves at the end of the loop's pass,
 // with the others written to cl in the same pass.
 func (e *engine) send(cl *client, now int64) {
+	if cl.doneAt != nil && e.cfg.slowSend != nil {
+		e.cfg.slowSend()
+	}
 	if _, err := cl.c.Write(e.pat.message(cl.id, cl.sent)); err != nil {
 		e.fail(cl, "write", err)
 		return
@@ -159,11 +173,11 @@ func (e *engine) send(cl *client, now int64) {
 	if cl.sentAt != nil {
 		cl.sentAt[cl.sent%uint64(len(cl.sentAt))] = now
 	} else if e.phase == measuring {
-		// Open loop: how late the message leaves, by the schedule. A
-		// large lag with an idle server says the load generator (or
-		// the machine) fell behind.
-		lag := now - e.eventTime(cl.sent*uint64(len(e.clients))+cl.id)
-		e.maxLag = max(e.maxLag, lag)
+		// Open loop: pump works out the lag once it has queued what it
+		// will in this pass.
+		seq, depth := cl.sent, len(cl.doneAt)
+		ready, held := e.sched.readyAt(cl.id, seq, depth, cl.doneAt[seq%uint64(depth)])
+		e.readyAt = append(e.readyAt, readyMsg{ready: ready, due: e.sched.due(cl.id, seq), held: held})
 	}
 	cl.sent++
 	e.inflight++

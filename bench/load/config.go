@@ -41,21 +41,30 @@ type Config struct {
 	Progress    time.Duration // if > 0: a progress line this often
 	Log         io.Writer     // errors and progress lines; nil: discarded
 
+	// LagLimit is, in open loop, the lag above which a message counts as
+	// late, and the generator is behind its schedule if more than 1% of
+	// the window's messages are (see DefaultLagLimit).
+	LagLimit time.Duration
+
 	// TLS, if set, makes every connection a crypto/tls client with this
 	// configuration (TLSClientConfig makes the usual one). Such a run
-	// has a goroutine per connection instead of the loop (see
-	// stream.go), and supports closed loop only.
+	// has a goroutine per connection instead of the loop (see stream.go,
+	// and pacer.go for open loop).
 	TLS *tls.Config
 
 	// LossTimeout is, for RunUDP, how long a datagram may go without its
 	// echo before it is counted lost and a new one is sent in its place.
 	LossTimeout time.Duration
+
+	// slowSend, if set, runs before every open-loop send: the tests'
+	// way to make the generator fall behind.
+	slowSend func()
 }
 
 // DefaultConfig returns the defaults: 50 connections to 127.0.0.1:7777 over
 // TCP, ping-pong with 64-byte messages, closed loop, 1 s of warmup and a 5 s
-// measured window; for UDP, a datagram is lost after 200 ms without its
-// echo.
+// measured window; in open loop, DefaultLagLimit; for UDP, a datagram is
+// lost after 200 ms without its echo.
 func DefaultConfig() Config {
 	return Config{
 		Network:     "tcp",
@@ -67,6 +76,7 @@ func DefaultConfig() Config {
 		Duration:    5 * time.Second,
 		Drain:       time.Second,
 		DialTimeout: 5 * time.Second,
+		LagLimit:    DefaultLagLimit,
 		LossTimeout: 200 * time.Millisecond,
 	}
 }
@@ -117,6 +127,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.LossTimeout == 0 {
 		c.LossTimeout = d.LossTimeout
 	}
+	if c.LagLimit == 0 {
+		c.LagLimit = d.LagLimit
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -131,10 +144,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("load: size × depth = %d bytes in flight per connection, more than %d", c.Size*c.Depth, MaxInFlight)
 	case c.Rate < 0:
 		return c, fmt.Errorf("load: rate %g", c.Rate)
-	case c.Warmup < 0 || c.Duration < 0 || c.Drain < 0 || c.DialTimeout < 0 || c.Progress < 0 || c.LossTimeout < 0:
+	case c.Warmup < 0 || c.Duration < 0 || c.Drain < 0 || c.DialTimeout < 0 || c.Progress < 0 || c.LossTimeout < 0 || c.LagLimit < 0:
 		return c, errors.New("load: negative duration")
-	case c.TLS != nil && c.Rate > 0:
-		return c, errors.New("load: open loop (a rate) is not supported over TLS")
 	case c.TLS != nil && int64(c.Size)*int64(c.Depth) > MaxTLSInFlight:
 		return c, fmt.Errorf("load: size × depth = %d bytes in flight per TLS connection, more than %d", c.Size*c.Depth, MaxTLSInFlight)
 	}

@@ -38,7 +38,11 @@ type crowd struct {
 	total    uint64     // all completed, for the progress lines
 	errors   uint64
 	firstErr error
-	tlsInfo  string // TLSInfo of the first TLS connection
+	tlsInfo  string   // TLSInfo of the first TLS connection
+	lag      lagMeter // open loop (pacer.go)
+	// open loop, when the window closed: events handed out, and messages
+	// held back (just after)
+	handedOut, backlog uint64
 
 	// The steering goroutine's own.
 	win        window

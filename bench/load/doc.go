@@ -8,9 +8,12 @@
 // completes (Depth 1 is ping-pong). Open loop (Rate > 0): messages are due
 // on a fixed schedule, Rate per second over all connections, and each
 // latency counts from when its message was due, so a server that falls
-// behind cannot hide the queueing delay (coordinated omission). Every
-// echoed byte is checked against what was sent, in order, whatever the
-// chunking. Latencies go into a log-linear Histogram (0.8% precision, no
+// behind cannot hide the queueing delay (coordinated omission). The
+// generator also accounts for its own lag, how late it sent each message
+// after it could have, and calls a run whose lag or shortfall is too large
+// generator-bound (Result.Open; see schedule.go and lag.go): such a run
+// measured the generator. Every echoed byte is checked against what was
+// sent, in order, whatever the chunking. Latencies go into a log-linear Histogram (0.8% precision, no
 // allocation per message). With the server's pid, the server's CPU time per
 // message is measured from /proc (Linux), beside the generator's own.
 //
@@ -21,8 +24,9 @@
 // those lost (see udp.go).
 //
 // With Config.TLS the connections speak TLS through crypto/tls's client,
-// a goroutine each rather than the loop (see crowd.go); TLSClientConfig
-// makes the configuration the benchmarks use.
+// a goroutine each rather than the loop (see crowd.go), and in open loop a
+// goroutine more keeps the schedule (see pacer.go); TLSClientConfig makes
+// the configuration the benchmarks use.
 //
 // Traffic goes only to loopback addresses and unix sockets (CheckLoopback).
 // The command bench/cmd/reactor-load is the way to run it.

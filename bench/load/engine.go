@@ -31,14 +31,16 @@ type engine struct {
 	firstErr        error
 	fatal           error // the run cannot go on
 
-	// open loop: event ev of the schedule is message ev/Conns of
-	// connection ev%Conns, due at t0 + ev*nsPerEvent.
-	t0         int64
-	nsPerEvent float64
-	nextEv     uint64
-	nextDue    int64
-	tick       *reactor.Timer
-	maxLag     int64 // the latest a message in the window was sent, after its time
+	// open loop (openloop.go)
+	sched   schedule
+	nextEv  uint64 // the next event of the schedule to hand out
+	nextDue int64  // when it is due
+	tick    *reactor.Timer
+	freed   []*client  // connections an echo has made room for messages held back on
+	readyAt []readyMsg // messages of the window this tick queued, for their lag
+	lag     lagMeter
+	// when the window closed: events handed out, and messages held back
+	handedOut, backlog uint64
 
 	winStart, winEnd int64
 	before, after    usage
@@ -68,27 +70,22 @@ func (p phase) String() string {
 // of connections do not overflow the server's listen backlog.
 const maxDialing = 128
 
-// maxPump bounds the open-loop events one pass hands out, so that a loop
-// that is far behind the schedule still serves its connections.
-const maxPump = 4096
-
 // maxLogged is how many error lines a run writes; the rest are counted.
 const maxLogged = 20
 
 func newEngine(cfg Config, idle bool) *engine {
 	e := &engine{cfg: cfg, idle: idle, pat: newPattern(cfg.Size), epoch: time.Now()}
+	e.lag.limit = int64(cfg.LagLimit)
 	e.clients = make([]client, cfg.Conns)
-	var stamps []int64
-	if cfg.Rate == 0 {
-		stamps = make([]int64, cfg.Conns*cfg.Depth)
-	} else {
-		e.nsPerEvent = 1e9 / cfg.Rate
-	}
+	stamps := make([]int64, cfg.Conns*cfg.Depth)
 	for i := range e.clients {
 		cl := &e.clients[i]
 		cl.id = uint64(i)
-		if stamps != nil {
-			cl.sentAt = stamps[i*cfg.Depth : (i+1)*cfg.Depth : (i+1)*cfg.Depth]
+		s := stamps[i*cfg.Depth : (i+1)*cfg.Depth : (i+1)*cfg.Depth]
+		if cfg.Rate == 0 {
+			cl.sentAt = s
+		} else {
+			cl.doneAt = s
 		}
 	}
 	return e
@@ -187,9 +184,6 @@ func (e *engine) OnData(c *reactor.Conn) {
 	if err := e.receive(cl, p, now); err != nil {
 		e.fail(cl, "echo", err)
 	}
-	if e.cfg.Rate > 0 && now >= e.nextDue {
-		e.pump(now) // the timer has a 1 ms resolution: catch up while busy
-	}
 }
 
 // OnClose is called once for every connection Dial returned.
@@ -276,10 +270,10 @@ func (e *engine) settle() {
 // start begins the traffic on every open connection, and the warmup.
 func (e *engine) start(now int64) {
 	e.phase = warmup
-	e.t0 = now
 	if e.cfg.Rate > 0 {
+		e.sched = newSchedule(now, e.cfg.Rate, len(e.clients))
 		e.nextDue = now
-		e.pump(now)
+		e.onTick()
 	} else {
 		for i := range e.clients {
 			e.refill(&e.clients[i], now)
@@ -291,44 +285,6 @@ func (e *engine) start(now int64) {
 		e.beginWindow()
 	}
 }
-
-// eventTime is when event ev of the open-loop schedule is due.
-func (e *engine) eventTime(ev uint64) int64 {
-	return e.t0 + int64(float64(ev)*e.nsPerEvent)
-}
-
-// pump hands out the open-loop events that are due by now, sends what the
-// depth allows, and sets the timer for the next event. A connection that
-// has Depth messages in flight keeps its due ones and sends them as its
-// echoes arrive; their latency still counts from the schedule.
-func (e *engine) pump(now int64) {
-	if e.phase != warmup && e.phase != measuring {
-		return
-	}
-	n := uint64(len(e.clients))
-	for k := 0; e.nextDue <= now; k++ {
-		if k == maxPump {
-			// Far behind (a huge rate, or the process was not
-			// scheduled): serve I/O, and go on in the next pass.
-			break
-		}
-		cl := &e.clients[e.nextEv%n]
-		e.nextEv++
-		e.nextDue = e.eventTime(e.nextEv)
-		if cl.state == open {
-			cl.due++
-			e.refill(cl, now)
-		}
-	}
-	d := time.Duration(max(e.nextDue-now, 0))
-	if e.tick == nil {
-		e.tick = e.loop.AfterFunc(d, e.onTick)
-	} else {
-		e.tick.Reset(d)
-	}
-}
-
-func (e *engine) onTick() { e.pump(e.now()) }
 
 // beginWindow ends the warmup: from here echoes are counted and timed.
 func (e *engine) beginWindow() {
@@ -350,6 +306,9 @@ func (e *engine) endWindow() {
 	e.winEnd = e.now()
 	e.after = e.usage()
 	e.phase = draining
+	if e.cfg.Rate > 0 {
+		e.closeAccount()
+	}
 	if e.tick != nil {
 		e.tick.Stop()
 	}

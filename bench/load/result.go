@@ -27,11 +27,9 @@ type Result struct {
 	// was due by the schedule (open loop) to the arrival of its last
 	// echoed byte. Percentiles are within 0.8%; Mean and Max are exact.
 	P50, P99, P999, Max, Mean time.Duration
-	// MaxSendLag, in open loop, is the longest a message in the window
-	// left after its scheduled time: because its connection had Depth
-	// messages in flight, or because the load generator was late (its
-	// timer has a 1 ms resolution; a busy machine adds more).
-	MaxSendLag time.Duration
+	// Open is, in open loop, the generator's account of its schedule in
+	// the window and whether it kept it; nil in closed loop.
+	Open *OpenLoop
 
 	ServerMeasured     bool          // Config.ServerPID was given and read
 	ServerCPU          time.Duration // the server's user+system time in the window
@@ -48,32 +46,54 @@ type Result struct {
 // resultJSON is the form the benchmark scripts read; the server's figures
 // are null when they were not measured.
 type resultJSON struct {
-	Server             string   `json:"server"`
-	Conns              int      `json:"conns"`
-	Size               int      `json:"size"`
-	Depth              int      `json:"depth"`
-	Rate               float64  `json:"rate"`
-	DurationS          float64  `json:"duration_s"`
-	Msgs               uint64   `json:"msgs"`
-	MsgsPerS           float64  `json:"msgs_per_s"`
-	MBPerS             float64  `json:"mb_per_s"`
-	P50                int64    `json:"p50_ns"`
-	P99                int64    `json:"p99_ns"`
-	P999               int64    `json:"p999_ns"`
-	Max                int64    `json:"max_ns"`
-	ServerCPUS         *float64 `json:"server_cpu_s"`
-	ServerCPUPerMsgNS  *int64   `json:"server_cpu_per_msg_ns"`
-	ClientCPUPerMsgNS  int64    `json:"client_cpu_per_msg_ns"`
-	ClientAllocsPerMsg float64  `json:"client_allocs_per_msg"`
-	Errors             uint64   `json:"errors"`
-	TLS                string   `json:"tls,omitempty"`
+	Server             string    `json:"server"`
+	Conns              int       `json:"conns"`
+	Size               int       `json:"size"`
+	Depth              int       `json:"depth"`
+	Rate               float64   `json:"rate"`
+	DurationS          float64   `json:"duration_s"`
+	Msgs               uint64    `json:"msgs"`
+	MsgsPerS           float64   `json:"msgs_per_s"`
+	MBPerS             float64   `json:"mb_per_s"`
+	P50                int64     `json:"p50_ns"`
+	P99                int64     `json:"p99_ns"`
+	P999               int64     `json:"p999_ns"`
+	Max                int64     `json:"max_ns"`
+	ServerCPUS         *float64  `json:"server_cpu_s"`
+	ServerCPUPerMsgNS  *int64    `json:"server_cpu_per_msg_ns"`
+	ClientCPUPerMsgNS  int64     `json:"client_cpu_per_msg_ns"`
+	ClientAllocsPerMsg float64   `json:"client_allocs_per_msg"`
+	Errors             uint64    `json:"errors"`
+	TLS                string    `json:"tls,omitempty"`
+	Open               *openJSON `json:"open_loop,omitempty"`
+}
+
+// openJSON is OpenLoop in the benchmark scripts' terms.
+type openJSON struct {
+	Due            uint64  `json:"due"`
+	Issued         uint64  `json:"issued"`
+	Sent           uint64  `json:"sent"`
+	SentPerS       float64 `json:"sent_per_s"`
+	Held           uint64  `json:"held"`
+	Backlog        uint64  `json:"backlog"`
+	LagP50         int64   `json:"lag_p50_ns"`
+	LagP99         int64   `json:"lag_p99_ns"`
+	LagMax         int64   `json:"lag_max_ns"`
+	LagLimit       int64   `json:"lag_limit_ns"`
+	Late           uint64  `json:"late"`
+	MaxSendLag     int64   `json:"max_send_lag_ns"`
+	GeneratorBound bool    `json:"generator_bound"`
+	Why            string  `json:"generator_bound_why,omitempty"`
 }
 
 // MarshalJSON writes the result with the field names of the benchmark
 // scripts: server, conns, size, depth, rate, duration_s, msgs, msgs_per_s,
 // mb_per_s, p50_ns, p99_ns, p999_ns, max_ns, server_cpu_s,
 // server_cpu_per_msg_ns, client_cpu_per_msg_ns, client_allocs_per_msg,
-// errors, and tls for a TLS run.
+// errors, tls for a TLS run, and for an open-loop run open_loop: due,
+// issued, sent, sent_per_s, held, backlog, lag_p50_ns, lag_p99_ns,
+// lag_max_ns, lag_limit_ns, late, max_send_lag_ns, generator_bound and,
+// if it is true, generator_bound_why.
 func (r Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{
 		Server: r.Server, Conns: r.Conns, Size: r.Size, Depth: r.Depth, Rate: r.Rate,
@@ -86,6 +106,14 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		s, ns := r.ServerCPU.Seconds(), int64(r.ServerCPUPerMsg)
 		j.ServerCPUS, j.ServerCPUPerMsgNS = &s, &ns
 	}
+	if o := r.Open; o != nil {
+		j.Open = &openJSON{
+			Due: o.Due, Issued: o.Issued, Sent: o.Sent, SentPerS: o.SentPerSec, Held: o.Held, Backlog: o.Backlog,
+			LagP50: int64(o.LagP50), LagP99: int64(o.LagP99), LagMax: int64(o.LagMax), LagLimit: int64(o.LagLimit),
+			Late: o.Late, MaxSendLag: int64(o.MaxSendLag),
+			GeneratorBound: o.GeneratorBound != "", Why: o.GeneratorBound,
+		}
+	}
 	return json.Marshal(j)
 }
 
@@ -94,7 +122,18 @@ func (r Result) WriteSummary(w io.Writer) error {
 	mode, lag := "closed loop", ""
 	if r.Rate > 0 {
 		mode = fmt.Sprintf("open loop at %.0f msgs/s", r.Rate)
-		lag = fmt.Sprintf("\n  send lag      max %v after schedule (counted in the latency)", round(r.MaxSendLag))
+	}
+	if o := r.Open; o != nil {
+		verdict := "kept its schedule"
+		if o.GeneratorBound != "" {
+			verdict = "GENERATOR-BOUND: " + o.GeneratorBound + ": these figures are the generator's"
+		}
+		lag = fmt.Sprintf(`
+  schedule      %d msgs due, %d handed out, %d sent (%.0f/s), %d held back by Depth, %d still held at the end
+  send lag      p50 %v  p99 %v  max %v  (%d over %v; latest after schedule %v)
+  generator     %s`,
+			o.Due, o.Issued, o.Sent, o.SentPerSec, o.Held, o.Backlog,
+			round(o.LagP50), round(o.LagP99), round(o.LagMax), o.Late, o.LagLimit, round(o.MaxSendLag), verdict)
 	}
 	server := "not measured (no -pid)"
 	if r.ServerMeasured {

@@ -137,7 +137,9 @@ func readUsage(pid int, report func(what string, err error)) usage {
 func (e *engine) result() Result {
 	w := window{msgs: e.msgs, hist: &e.hist, start: e.winStart, end: e.winEnd, before: e.before, after: e.after}
 	r := w.result(e.cfg, e.errors)
-	r.MaxSendLag = time.Duration(e.maxLag)
+	if e.cfg.Rate > 0 && e.winEnd > e.winStart {
+		e.lag.fill(&r, e.sched, e.winStart, e.winEnd, e.handedOut, e.backlog)
+	}
 	return r
 }
 

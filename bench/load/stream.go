@@ -25,23 +25,29 @@ type streams struct {
 
 	opened, lost atomic.Int64
 
+	pacer *pacer // open loop (pacer.go); nil in closed loop
+
 	rssBefore, rssLive int64 // idle mode
 	liveAtRSS          int64 // idle mode: connections open when the RSS was read
 }
 
-// stream is one connection of a streams run, owned by its goroutine.
+// stream is one connection of a streams run, owned by its goroutine; in
+// open loop it shares its openState, sent and done with the pacer, and
+// quiet with the steering goroutine, under its mutex.
 type stream struct {
 	s      *streams
 	id     uint64
 	sent   uint64  // messages written
 	done   uint64  // messages whose echo has arrived whole and matched
 	off    int     // bytes of message done that have arrived
-	sentAt []int64 // when message seq was written, at seq % Depth
-	out    []byte  // messages to write, in one Write
+	sentAt []int64 // closed loop: when message seq was written, at seq % Depth
+	out    []byte  // closed loop: messages to write, in one Write
 	in     []byte  // the read buffer
 	lat    []int64 // latencies completed in the last read
 
 	opened, settled, quiet bool
+
+	openState
 }
 
 func newStreams(cfg Config, idle bool) *streams {
@@ -53,6 +59,10 @@ func newStreams(cfg Config, idle bool) *streams {
 		quiet:   make(chan struct{}, cfg.Conns),
 	}
 	s.liveConns = func() int64 { return s.opened.Load() - s.lost.Load() }
+	s.lag.limit = int64(cfg.LagLimit)
+	if cfg.Rate > 0 && !idle {
+		s.pacer = newPacer(s)
+	}
 	return s
 }
 
@@ -108,16 +118,34 @@ func (s *streams) steer(ctx context.Context) error {
 		return nil
 	}
 	s.phase.Store(int32(warmup))
+	if s.pacer != nil {
+		s.pacer.start(s.now())
+	}
 	close(s.started)
-	if err := s.measure(ctx); err != nil {
+	err := s.measure(ctx)
+	if s.pacer != nil {
+		// At most a round of the pacer's late: those events were due by
+		// the window's end, or are left out of it (see lagMeter.fill).
+		s.handedOut = s.pacer.handedOut.Load()
+		s.pacer.stop()
+		s.backlog = s.pacer.heldBack()
+		s.pacer.quietAll()
+	}
+	if err != nil {
 		return err
 	}
 	return s.wait(ctx, s.quiet, opened, s.cfg.Drain)
 }
 
 func (s *streams) result() Result {
-	r := s.window().result(s.cfg, s.errors)
+	w := s.window()
+	r := w.result(s.cfg, s.errors)
 	r.TLS = s.tlsInfo
+	if p := s.pacer; p != nil && w.end > w.start {
+		s.mu.Lock()
+		s.lag.fill(&r, p.sched, w.start, w.end, s.handedOut, s.backlog)
+		s.mu.Unlock()
+	}
 	return r
 }
 
@@ -166,6 +194,10 @@ func (st *stream) run(dialing chan struct{}) {
 	st.opened = true
 	s.opened.Add(1)
 	s.noteTLS(c)
+	if s.pacer != nil {
+		st.serveOpen(c)
+		return
+	}
 	st.serve(c)
 }
 
@@ -239,7 +271,8 @@ func (st *stream) received(c net.Conn, p []byte) bool {
 
 // receive checks bytes echoed to st against what it sent, in order and
 // whatever the chunking, and with timed notes the latency of each message
-// whose last byte is in p.
+// whose last byte is in p: from when it was written (closed loop) or due
+// (open loop).
 func (st *stream) receive(p []byte, now int64, timed bool) error {
 	size := st.s.cfg.Size
 	for len(p) > 0 {
@@ -255,7 +288,13 @@ func (st *stream) receive(p []byte, now int64, timed bool) error {
 		st.off += n
 		if st.off == size {
 			st.off = 0
-			if timed {
+			switch {
+			case st.doneAt != nil:
+				if timed {
+					st.lat = append(st.lat, now-st.s.pacer.sched.due(st.id, st.done))
+				}
+				st.doneAt[st.done%uint64(len(st.doneAt))] = now
+			case timed:
 				st.lat = append(st.lat, now-st.sentAt[st.done%uint64(len(st.sentAt))])
 			}
 			st.done++
@@ -310,6 +349,13 @@ func (st *stream) settle() {
 // markQuiet tells the steering goroutine, once, that an opened connection
 // has nothing in flight after the window, or has failed.
 func (st *stream) markQuiet() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.markQuietLocked()
+}
+
+// markQuietLocked is markQuiet with st.mu held.
+func (st *stream) markQuietLocked() {
 	if st.opened && !st.quiet && !st.s.idle {
 		st.quiet = true
 		st.s.quiet <- struct{}{}

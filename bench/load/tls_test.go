@@ -20,6 +20,7 @@ import (
 // bit of the byte at that offset of every connection's plaintext stream.
 type tlsEcho struct {
 	corruptAt int
+	delay     time.Duration // before each echo
 	ln        net.Listener
 	wg        sync.WaitGroup
 	mu        sync.Mutex
@@ -30,10 +31,16 @@ type tlsEcho struct {
 
 // startTLSEcho runs a TLS echo server until the test ends.
 func startTLSEcho(t *testing.T, corruptAt int) (string, *tlsEcho) {
+	return startSlowTLSEcho(t, corruptAt, 0)
+}
+
+// startSlowTLSEcho runs a TLS echo server that waits delay before each
+// echo, until the test ends.
+func startSlowTLSEcho(t *testing.T, corruptAt int, delay time.Duration) (string, *tlsEcho) {
 	t.Helper()
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{testkit.Certs(t).Server}})
 	require.NoError(t, err)
-	s := &tlsEcho{corruptAt: corruptAt, ln: ln, conns: map[net.Conn]bool{}}
+	s := &tlsEcho{corruptAt: corruptAt, delay: delay, ln: ln, conns: map[net.Conn]bool{}}
 	s.wg.Go(s.accept)
 	t.Cleanup(func() {
 		ln.Close()
@@ -83,6 +90,9 @@ func (s *tlsEcho) echo(c *tls.Conn) {
 			buf[i] ^= 0x10
 		}
 		seen += n
+		if n > 0 && s.delay > 0 {
+			time.Sleep(s.delay)
+		}
 		if n > 0 {
 			if _, err := c.Write(buf[:n]); err != nil {
 				return
@@ -291,7 +301,6 @@ func TestTLSRefusesRemote(t *testing.T) {
 func TestTLSConfigChecks(t *testing.T) {
 	tlsCfg := TLSClientConfig(tls.VersionTLS13, tls.X25519)
 	for _, c := range []Config{
-		{TLS: tlsCfg, Rate: 1000},
 		{TLS: tlsCfg, Size: MaxTLSInFlight + 1},
 		{TLS: tlsCfg, Size: 64 << 10, Depth: 4},
 	} {

@@ -79,6 +79,41 @@ func TestJSON(t *testing.T) {
 	}
 }
 
+// TestOpenLoopJSON checks the generator's account of an open-loop run, in
+// the summary and the JSON.
+func TestOpenLoopJSON(t *testing.T) {
+	addr := startEcho(t)
+	path := filepath.Join(t.TempDir(), "open.json")
+	var stdout, stderr bytes.Buffer
+	// The verdict itself is package load's to test: a busy test machine
+	// may make this run generator-bound, and the command says so.
+	code := run(context.Background(), []string{"-addr", addr, "-conns", "5", "-rate", "2000", "-warmup", "50ms",
+		"-duration", "300ms", "-progress", "0", "-lag-limit", "1s", "-json", path}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr:\n%s", &stderr)
+	for _, want := range []string{"open loop at 2000 msgs/s", "schedule", "send lag", "generator     "} {
+		require.Contains(t, stdout.String(), want)
+	}
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var got struct {
+		Rate float64                    `json:"rate"`
+		Open map[string]json.RawMessage `json:"open_loop"`
+	}
+	require.NoError(t, json.Unmarshal(data, &got))
+	require.Equal(t, 2000.0, got.Rate)
+	for _, k := range []string{"due", "issued", "sent", "sent_per_s", "held", "backlog", "lag_p50_ns", "lag_p99_ns",
+		"lag_max_ns", "lag_limit_ns", "late", "max_send_lag_ns", "generator_bound"} {
+		require.Contains(t, got.Open, k)
+	}
+	if string(got.Open["generator_bound"]) == "false" {
+		require.Contains(t, stdout.String(), "kept its schedule")
+		require.NotContains(t, got.Open, "generator_bound_why")
+	} else {
+		require.Contains(t, stdout.String(), "GENERATOR-BOUND: ")
+		require.Contains(t, got.Open, "generator_bound_why")
+	}
+}
+
 func TestIdleJSON(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
@@ -105,6 +140,9 @@ func TestBadFlags(t *testing.T) {
 		{"-addr", "example.com:7777"},
 		{"-idle", "10"}, // no -pid
 		{"-conns", "0"},
+		{"-rate", "-5"},
+		{"-lag-limit", "1ms"}, // without -rate
+		{"-rate", "100", "-lag-limit", "0s"},
 		{"-nonsense"},
 		{"extra"},
 	} {

@@ -97,6 +97,22 @@ func TestTLSJSON(t *testing.T) {
 	}
 }
 
+// TestTLSOpenLoopJSON: open loop over TLS gives the generator's account
+// of its schedule, as on the loop.
+func TestTLSOpenLoopJSON(t *testing.T) {
+	addr := startTLSEcho(t)
+	got, out := runJSON(t, append(pidArgs(), "-addr", addr, "-tls", "-rate", "2000",
+		"-conns", "5", "-warmup", "50ms", "-duration", "300ms", "-lag-limit", "1s")...)
+	require.Contains(t, out, "open loop at 2000 msgs/s, TLS 1.3")
+	require.Contains(t, out, "generator     ")
+	require.Equal(t, 0.0, got["errors"])
+	open, ok := got["open_loop"].(map[string]any)
+	require.True(t, ok, "open_loop: %v", got["open_loop"])
+	require.IsType(t, false, open["generator_bound"])
+	require.Positive(t, open["sent"])
+	require.Equal(t, 1e9, open["lag_limit_ns"])
+}
+
 func TestHandshakesJSON(t *testing.T) {
 	addr := startTLSEcho(t)
 	got, out := runJSON(t, append(pidArgs(), "-addr", addr, "-tls", "-handshakes",
@@ -128,7 +144,6 @@ func TestIdleTLSJSON(t *testing.T) {
 
 func TestBadTLSFlags(t *testing.T) {
 	for _, args := range [][]string{
-		{"-tls", "-rate", "1000"},
 		{"-tls-version", "1.2"},
 		{"-tls-group", "p256"},
 		{"-tls", "-tls-version", "1.1"},

@@ -13,6 +13,13 @@
 //
 // writes results.md again from a results.json (without the failure notes,
 // which results.json does not keep), for when the report's tables change.
+//
+//	benchreport -latency -raw DIR -out bench/results -grids "plain:c-floor,reactor;tls:reactor,net" \
+//	    -conns 50 -size 64 -depth 1 -command "bash bench/latency.sh"
+//	benchreport -latency -redo bench/results/latency.json -out bench/results
+//
+// gathers the runs of bench/latency.sh into latency.json and latency.md
+// (see latency.go), or writes latency.md again from a latency.json.
 package main
 
 import (
@@ -39,8 +46,26 @@ func main() {
 	command := flag.String("command", "", "the command that made the runs, for the report")
 	duration := flag.String("duration", "", "the duration of each run, for the report")
 	runs := flag.Int("runs", 0, "runs per server and workload, for the report")
-	redo := flag.String("redo", "", "a results.json to write results.md from again (instead of -raw)")
+	redo := flag.String("redo", "", "a results.json (with -latency: latency.json) to write results.md (latency.md) from again, instead of -raw")
+	latency := flag.Bool("latency", false, "gather bench/latency.sh's runs into latency.json and latency.md")
+	grids := flag.String("grids", "", `with -latency: each grid's servers, in the order to show them: "plain:c-floor,reactor;tls:reactor,net"`)
+	conns := flag.Int("conns", 0, "with -latency: connections per run, for the report")
+	size := flag.Int("size", 0, "with -latency: bytes per message, for the report")
+	depth := flag.Int("depth", 0, "with -latency: messages in flight per connection at most, for the report")
 	flag.Parse()
+	if *latency {
+		var err error
+		if *redo != "" {
+			err = rewriteLatency(*redo, *out)
+		} else {
+			err = runLatency(*raw, *out, *grids, latencySetup{command: *command, conns: *conns, size: *size, depth: *depth})
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchreport:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *redo != "" {
 		if err := rewrite(*redo, *out); err != nil {
 			fmt.Fprintln(os.Stderr, "benchreport:", err)

@@ -8,6 +8,12 @@
 // Panels, rather than one axis shared by all workloads, because the
 // workloads' figures differ by orders of magnitude (64 B ping-pong against
 // 64 KiB bulk): on one linear axis the small ones would not show.
+//
+//	go run ./cmd/chart -latency -in ../results/latency.json -out ../results
+//
+// draws instead the latency curves of bench/latency.sh (see latency.go):
+// latency_p99.png and latency_p999.png, and latency_tls_p99.png and
+// latency_tls_p999.png for the TLS grid.
 package main
 
 import (
@@ -50,8 +56,13 @@ var metrics = []metric{
 func main() {
 	in := flag.String("in", "results.json", "results file written by benchreport")
 	out := flag.String("out", ".", "directory for the PNG files")
+	latency := flag.Bool("latency", false, "-in is a latency.json (benchreport -latency): draw the latency curves")
 	flag.Parse()
-	if err := run(*in, *out); err != nil {
+	chart := run
+	if *latency {
+		chart = runLatency
+	}
+	if err := chart(*in, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "chart:", err)
 		os.Exit(1)
 	}

@@ -32,24 +32,28 @@ type Workload struct {
 }
 
 // Load is what the load generator writes for one run (-json). Fields it may
-// leave out, such as the server's CPU time, are pointers.
+// leave out, such as the server's CPU time or an open-loop run's account,
+// are pointers.
 type Load struct {
-	Server            string   `json:"server"`
-	Conns             int      `json:"conns"`
-	Size              int      `json:"size"`
-	Depth             int      `json:"depth"`
-	DurationS         float64  `json:"duration_s"`
-	Msgs              float64  `json:"msgs"`
-	MsgsPerS          float64  `json:"msgs_per_s"`
-	MBPerS            float64  `json:"mb_per_s"`
-	P50NS             float64  `json:"p50_ns"`
-	P99NS             float64  `json:"p99_ns"`
-	P999NS            float64  `json:"p999_ns"`
-	MaxNS             float64  `json:"max_ns"`
-	ServerCPUS        *float64 `json:"server_cpu_s"`
-	ServerCPUPerMsgNS *float64 `json:"server_cpu_per_msg_ns"`
-	ClientCPUPerMsgNS *float64 `json:"client_cpu_per_msg_ns"`
-	Errors            float64  `json:"errors"`
+	Server            string    `json:"server"`
+	Conns             int       `json:"conns"`
+	Size              int       `json:"size"`
+	Depth             int       `json:"depth"`
+	DurationS         float64   `json:"duration_s"`
+	Msgs              float64   `json:"msgs"`
+	MsgsPerS          float64   `json:"msgs_per_s"`
+	MBPerS            float64   `json:"mb_per_s"`
+	P50NS             float64   `json:"p50_ns"`
+	P99NS             float64   `json:"p99_ns"`
+	P999NS            float64   `json:"p999_ns"`
+	MaxNS             float64   `json:"max_ns"`
+	ServerCPUS        *float64  `json:"server_cpu_s"`
+	ServerCPUPerMsgNS *float64  `json:"server_cpu_per_msg_ns"`
+	ClientCPUPerMsgNS *float64  `json:"client_cpu_per_msg_ns"`
+	Errors            float64   `json:"errors"`
+	Rate              float64   `json:"rate"`      // offered msgs/s; 0: closed loop
+	TLS               string    `json:"tls"`       // what a TLS run negotiated
+	Open              *OpenLoad `json:"open_loop"` // open loop: the generator's account
 }
 
 // Run is one load run against one server.

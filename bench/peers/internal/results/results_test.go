@@ -45,3 +45,24 @@ func TestPaired(t *testing.T) {
 		t.Error("Paired with a server that never ran: ok")
 	}
 }
+
+func TestLatencyHelpers(t *testing.T) {
+	c := Capacity{Rounds: []float64{300, 100, 200}}
+	c.Summarize([]float64{5, 3})
+	if c.MsgsPerS != 200 || c.ServerCPUPerMsgNS == nil || *c.ServerCPUPerMsgNS != 4 || c.Rounds[0] != 300 {
+		t.Errorf("got %+v (rounds must stay in their order)", c)
+	}
+	if got := LatencyChart("plain", "p99"); got != "latency_p99.png" {
+		t.Errorf("plain: %s", got)
+	}
+	if got := LatencyChart("tls", "p999"); got != "latency_tls_p999.png" {
+		t.Errorf("tls: %s", got)
+	}
+	g := LatencyGrid{Points: []Point{{Server: "a", Rate: 20}, {Server: "b", Rate: 10}, {Server: "a", Rate: 10}}}
+	if ps := g.Of("a"); len(ps) != 2 || ps[0].Rate != 10 || g.Point("b", 10) == nil || g.Point("b", 20) != nil {
+		t.Errorf("Of, Point: %+v", ps)
+	}
+	if b, why := (&Point{}).GeneratorBound(); !b || why == "" {
+		t.Error("a run without the generator's account is not to be trusted")
+	}
+}
