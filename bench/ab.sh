@@ -36,6 +36,7 @@ fi
 echo "# conns=$CONNS size=$SIZE depth=$DEPTH duration=$DURATION, $(date -u +%FT%TZ), nproc $(nproc)"
 for run in $(seq "$RUNS"); do
 	for s in $SERVERS; do
+		: >"$bin/out" # empty before the server starts: the wait below must not read the last one's line
 		if [[ $s == c-floor ]]; then
 			"${pin0[@]}" "$bin/c-echo" 0 >"$bin/out" 2>/dev/null &
 		else

@@ -142,6 +142,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # SERVER_PID and SERVER_ADDR once it prints its listening line.
 start_server() {
 	local name=$1 out=$2 i
+	: >"$out" # the wait below must not read an earlier line
 	if [[ $name == c-floor ]]; then
 		"${SERVER_PIN[@]}" "$TMP/c-echo" 0 >"$out" 2>&1 &
 	else

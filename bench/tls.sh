@@ -64,6 +64,7 @@ go build -o "$bin/reactor-load" ./bench/cmd/reactor-load
 # addr once it prints its listening line.
 start_server() {
 	local i
+	: >"$bin/out" # the wait below must not read the last server's line
 	GOMAXPROCS=1 "${pin0[@]}" "$bin/peer-echo" -server "$1" -addr 127.0.0.1:0 -tls >"$bin/out" 2>"$bin/err" &
 	pid=$!
 	for ((i = 0; i < 200; i++)); do # 10 s
