@@ -170,14 +170,21 @@ func (c *Conn) abort(reason error) {
 }
 
 // stop closes the connection when shutdown begins: at once (FIN, then
-// OnClose) if nothing is queued, else once its output has left. One that
-// has not opened yet (connecting, or in its TLS handshake) ends at once:
-// no peer waits for what it would send, which is dropped.
+// OnClose) if nothing is queued, else once its output has left; a
+// StopHandler has its say first. One that has not opened yet (connecting,
+// or in its TLS handshake) ends at once: no peer waits for what it would
+// send, which is dropped.
 func (c *Conn) stop() {
 	switch {
 	case c.state < stOpen:
 		c.abort(ErrStopped)
 	case !c.closing():
+		if sh := optional(c, c.loop.sh); sh != nil && c.state == stOpen {
+			c.loop.callOnStop(c, sh)
+			if c.closing() {
+				return // closed by the handler, or its panic
+			}
+		}
 		c.err = ErrStopped
 		c.Close()
 	}

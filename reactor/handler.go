@@ -89,8 +89,8 @@ type IdleHandler interface {
 
 // SetHandler hands the connection over to h: from now on the loop calls h,
 // not the loop's Handler, for what happens to c (OnData, OnClose, and the
-// methods of HalfCloser, WritableHandler and IdleHandler that h
-// implements). It is how one protocol hands a connection to another, as an
+// methods of HalfCloser, WritableHandler, IdleHandler and StopHandler that
+// h implements). It is how one protocol hands a connection to another, as an
 // HTTP server hands an upgraded connection to WebSocket. It calls nothing
 // itself: the caller calls h.OnOpen, or h.OnData for input already
 // buffered, if h expects them. Inside OnClose or after it, it does
@@ -112,7 +112,7 @@ func (c *Conn) handler() Handler {
 }
 
 // optional returns the connection's handler as the optional interface T
-// (HalfCloser, WritableHandler, IdleHandler), or nil if it does not
+// (HalfCloser, WritableHandler, IdleHandler, StopHandler), or nil if it does not
 // implement it; loops is the loop's Handler as T, asserted once in New.
 func optional[T any](c *Conn, loops T) T {
 	if c.ext != nil && c.ext.h != nil {
@@ -120,6 +120,17 @@ func optional[T any](c *Conn, loops T) T {
 		return v
 	}
 	return loops
+}
+
+// StopHandler is implemented by a Handler that has something to say when
+// the loop stops: OnStop is called for each open connection when shutdown
+// begins (Stop, or the end of Run's context), before the loop closes it.
+// What it writes leaves before FIN, within the grace period: a WebSocket
+// server sends its close frame (1001, going away) here. It may close the
+// connection itself (CloseWithError, say); otherwise the loop closes it,
+// and OnClose reports ErrStopped.
+type StopHandler interface {
+	OnStop(c *Conn)
 }
 
 // The loop calls user code only through these functions. Each recovers a
@@ -149,6 +160,11 @@ func (l *Loop) callOnWritable(c *Conn, wh WritableHandler) {
 func (l *Loop) callOnIdle(c *Conn, ih IdleHandler) bool {
 	defer l.recoverConn("OnIdle", c)
 	return ih.OnIdle(c)
+}
+
+func (l *Loop) callOnStop(c *Conn, sh StopHandler) {
+	defer l.recoverConn("OnStop", c)
+	sh.OnStop(c)
 }
 
 func (l *Loop) callOnClose(c *Conn) {

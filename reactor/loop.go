@@ -43,6 +43,7 @@ type Loop struct {
 	peakHeld  int             // the most that held has been
 	wh        WritableHandler // h, if it wants to hear when output drains
 	ih        IdleHandler     // h, if it wants a say when a read timeout expires
+	sh        StopHandler     // h, if it wants a say when the loop stops
 	hs        *handshakes     // TLS handshakes; nil until the loop serves or dials TLS
 	tlsBuf    *tlsBuffers     // TLS record buffers; nil until the loop reads or writes a record
 	pdirty    []*PacketConn   // packet sockets with datagrams queued since the last flush
@@ -120,6 +121,7 @@ func New(h Handler, opts ...Option) (*Loop, error) {
 	l.hc, _ = h.(HalfCloser)
 	l.wh, _ = h.(WritableHandler)
 	l.ih, _ = h.(IdleHandler)
+	l.sh, _ = h.(StopHandler)
 	l.sys = l.realSyscalls()
 	if cfg.wrapSys != nil {
 		l.sys = cfg.wrapSys(l.sys)
