@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,7 +23,7 @@ func TestExpiry(t *testing.T) {
 	require.Equal(t, ":1\r\n", c.do(t, "PERSIST", "b"))
 	require.Equal(t, "+OK\r\n", c.do(t, "SET", "c", "2"))
 	require.Equal(t, ":1\r\n", c.do(t, "PEXPIRE", "d", "30"))
-	waitFor(t, "keys left", ":2\r\n", func() string { return c.do(t, "DBSIZE") })
+	testkit.WaitUntil(t, "keys left", func() bool { return c.do(t, "DBSIZE") == ":2\r\n" })
 	require.Equal(t, "*4\r\n$-1\r\n"+bulk("1")+bulk("2")+"$-1\r\n", c.do(t, "MGET", "a", "b", "c", "d"))
 	require.Equal(t, ":-1\r\n", c.do(t, "TTL", "b"))
 	require.Equal(t, ":-2\r\n", c.do(t, "TTL", "a"))

@@ -6,19 +6,15 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/resp"
 	"github.com/stretchr/testify/require"
 )
-
-// testLimit bounds every wait of a test.
-const testLimit = 30 * time.Second
 
 // startServer runs the server with cfg on a free loopback port until the
 // test ends, and returns its address.
@@ -30,7 +26,7 @@ func startServer(t *testing.T, cfg config) string {
 // startServerOf is startServer that also returns the server, whose loops'
 // counters a test may read (Stats is safe from any goroutine).
 func startServerOf(t *testing.T, cfg config) (*server, string) {
-	checkLeaks(t)
+	testkit.CheckLeaks(t)
 	cfg.addr = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan net.Addr, 1)
@@ -48,7 +44,7 @@ func startServerOf(t *testing.T, cfg config) (*server, string) {
 	case err := <-done:
 		cancel()
 		t.Fatalf("the server returned before listening: %v", err)
-	case <-time.After(testLimit):
+	case <-time.After(testkit.Limit):
 		cancel()
 		t.Fatal("the server did not listen")
 	}
@@ -57,7 +53,7 @@ func startServerOf(t *testing.T, cfg config) (*server, string) {
 		select {
 		case err := <-done:
 			require.NoError(t, err)
-		case <-time.After(testLimit):
+		case <-time.After(testkit.Limit):
 			t.Fatal("the server did not stop")
 		}
 	})
@@ -83,7 +79,7 @@ func dial(t *testing.T, addr string) *testConn {
 	c, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
-	require.NoError(t, c.SetDeadline(time.Now().Add(testLimit)))
+	require.NoError(t, c.SetDeadline(time.Now().Add(testkit.Limit)))
 	return &testConn{Conn: c, r: bufio.NewReader(c)}
 }
 
@@ -165,62 +161,19 @@ func readReply(r *bufio.Reader) (string, error) {
 // bulk is the wire form of a bulk string.
 func bulk(s string) string { return string(resp.AppendBulk(nil, s)) }
 
-// checkLeaks registers a cleanup, run after every later one, that waits
-// for the goroutine and fd counts to come back to what they are now.
-func checkLeaks(t *testing.T) {
-	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
-	t.Cleanup(func() {
-		deadline := time.Now().Add(testLimit)
-		for {
-			g, f := runtime.NumGoroutine(), openFDs(t)
-			if g <= goroutines && f <= fds {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("leak: %d goroutines and %d fds at the start, %d and %d at the end", goroutines, fds, g, f)
-			}
-			time.Sleep(time.Millisecond) // waiting for exits that signal nothing
-		}
-	})
-}
-
-func openFDs(t testing.TB) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return 0 // no /proc: fds are not counted
-	}
-	return len(ents)
-}
-
-// waitFor polls f until it returns want.
-func waitFor(t *testing.T, what, want string, f func() string) {
-	t.Helper()
-	deadline := time.Now().Add(testLimit)
-	for {
-		got := f()
-		if got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still %q, want %q", what, got, want)
-		}
-		time.Sleep(time.Millisecond) // polling the server's own clock
-	}
-}
-
 // homeLoop returns the loop that serves the test's only connection: the
 // one whose counters show an open connection.
 func homeLoop(t *testing.T, srv *server) int {
 	t.Helper()
 	home := 0
-	waitFor(t, "loops with the connection", "1", func() string {
+	testkit.WaitUntil(t, "one loop with the connection", func() bool {
 		n := 0
 		for i, s := range srv.shards {
 			if s.loop.Stats().Conns > 0 {
 				home, n = i, n+1
 			}
 		}
-		return strconv.Itoa(n)
+		return n == 1
 	})
 	return home
 }
@@ -236,7 +189,7 @@ func (srv *server) queued(t *testing.T) (now, peak int) {
 		select {
 		case q := <-got:
 			now, peak = now+q[0], peak+q[1]
-		case <-time.After(testLimit):
+		case <-time.After(testkit.Limit):
 			t.Fatal("a loop did not run a posted function")
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/resp"
 	"github.com/stretchr/testify/require"
 )
@@ -107,9 +108,9 @@ func TestLoopsForwardedRepliesBounded(t *testing.T) {
 	}
 
 	// Replies wait in the queue once the output is full.
-	waitFor(t, "replies waiting in the queue", "true", func() string {
+	testkit.WaitUntil(t, "replies waiting in the queue", func() bool {
 		now, _ := srv.queued(t)
-		return fmt.Sprint(now > 0)
+		return now > 0
 	})
 	require.LessOrEqual(t, held(), bound, "held while the client reads nothing")
 	readGETs(t, conn, replies, n)

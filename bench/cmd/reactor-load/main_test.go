@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
 )
@@ -37,7 +38,7 @@ func startEcho(t *testing.T) string {
 		select {
 		case err := <-done:
 			require.NoError(t, err)
-		case <-time.After(30 * time.Second):
+		case <-time.After(testkit.Limit):
 			t.Fatal("the echo server did not stop")
 		}
 	})

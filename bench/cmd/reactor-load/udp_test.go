@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
 )
@@ -31,7 +32,7 @@ func startUDPEcho(t *testing.T) string {
 		select {
 		case err := <-done:
 			require.NoError(t, err)
-		case <-time.After(30 * time.Second):
+		case <-time.After(testkit.Limit):
 			t.Fatal("the echo server did not stop")
 		}
 	})

@@ -8,23 +8,28 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/goreactor/reactor/internal/testkit"
 )
 
 // TestEcho starts each server in-process on a free loopback port, sends it
 // a megabyte on a few connections at once, checks that every byte comes
 // back in order, and checks that the server returns when its context ends.
 //
-// evio comes last, and the test waits after it: its loop goroutines still
-// close fds after Serve has returned, and an fd number closed that way may
-// already belong to the next server in this process, which then sees
-// resets and other connections' bytes.
+// evio comes last, and its subtest ends only once its goroutines and fds
+// are gone: its loop goroutines still close fds after Serve has returned
+// (they wake every 100 ms), and an fd number closed that way may already
+// belong to the next server in this process, which then sees resets and
+// other connections' bytes.
 func TestEcho(t *testing.T) {
 	for _, name := range []string{"net", "reactor", "gnet", "nbio", "netpoll", "evio"} {
 		t.Run(name, func(t *testing.T) {
+			if name == "evio" {
+				testkit.CheckLeaks(t)
+			}
 			checkEcho(t, servers[name], plainDial)
 		})
 	}
-	time.Sleep(300 * time.Millisecond) // evio's loops wake every 100 ms
 }
 
 // checkEcho runs serve until the test is done with it, and checks its
@@ -40,7 +45,7 @@ func checkEcho(t *testing.T, serve serveFunc, dial ...func(addr string) (net.Con
 	case addr = <-addrs:
 	case err := <-done:
 		t.Fatalf("server returned before listening: %v", err)
-	case <-time.After(10 * time.Second):
+	case <-time.After(testkit.Limit):
 		t.Fatal("server did not report its address")
 	}
 	errs := make(chan error, 3)
