@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ab.sh: an interleaved comparison of echo servers on one workload. Where
-# run.sh measures each server's runs one after the other, ab.sh takes turns
-# (A, B, A, B, ...), so that a shared machine's drift over minutes falls on
-# every server alike: use it to decide whether a change helps.
+# run.sh runs every workload for every server, ab.sh runs one workload,
+# servers in turns (A, B, A, B, ...), so that a shared machine's drift over
+# minutes falls on every server alike: use it to decide whether a change
+# helps.
 #
 #   SERVERS="reactor gnet" DEPTH=16 bash bench/ab.sh
 #

@@ -35,7 +35,8 @@
 // # Memory policy
 //
 // A ring allocates nothing until the first write; its first array is the
-// smallest power of two that holds both the bytes needed and 512 bytes. It
+// smallest power of two that holds both the bytes needed and 512 bytes (or
+// the maximum, rounded up to a power of two, if that is smaller). It
 // then grows by doubling, up to the maximum given to New or SetMax: Len never
 // exceeds that maximum through writes, and the array never exceeds the
 // smallest power of two at or above it (a maximum of 1000 allows an array of

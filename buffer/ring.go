@@ -103,7 +103,8 @@ func ceilPow2(n int) int {
 
 // Grow makes sure that at least n more bytes can be written without another
 // allocation, so that Free() >= n afterwards. It grows the array by doubling
-// (the first array holds at least 512 bytes), keeping the readable bytes in
+// (the first array holds at least 512 bytes, or the maximum rounded up to
+// a power of two if that is smaller), keeping the readable bytes in
 // order. If the maximum does not allow n more bytes, Grow grows as far as the
 // maximum allows and returns ErrFull. Without a maximum, Grow returns ErrFull
 // and changes nothing only if Len()+n is beyond what an array can hold

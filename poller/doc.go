@@ -50,7 +50,8 @@
 // returns nil with whatever it has, which may be nothing; the caller works out
 // its next timeout and calls again. When more fds are ready than the event
 // array holds, Wait reports as many as fit and doubles the array for the next
-// call; the rest stay ready (level-triggered) and are reported then.
+// call (up to 16384 events); the rest stay ready (level-triggered) and are
+// reported then.
 //
 // Waking. Wake makes a Wait in progress return, or the next one if none is in
 // progress. Wake-ups collapse: any number of Wake calls before a Wait returns

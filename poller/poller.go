@@ -51,8 +51,8 @@ func (in Interest) String() string {
 // ready to be written. Wait truncates and refills both slices, keeping their
 // backing arrays.
 type Ready struct {
-	Read  []int
-	Write []int
+	Read  []int // fds ready to read (or at their end: a peer's FIN, an error)
+	Write []int // fds ready to write
 }
 
 // Poller waits for readiness on registered non-blocking fds. See the package
@@ -84,7 +84,8 @@ var (
 	// ErrNotRegistered is returned by Modify and Remove for an fd that is
 	// not registered.
 	ErrNotRegistered = errors.New("poller: fd not registered")
-	// ErrInterest is returned for an Interest other than Read, Write or both.
+	// ErrInterest is returned for an Interest other than 0, Read, Write or
+	// Read|Write.
 	ErrInterest = errors.New("poller: invalid interest")
 )
 

@@ -151,7 +151,7 @@ func startNetEcho(b *testing.B, cfg *tls.Config) (string, func()) {
 	}
 }
 
-// BenchmarkSyscall compares the loop's read (raw on Linux: see rawio_linux.go)
+// BenchmarkSyscall compares the loop's read (raw on Linux: see internal/sock/rawio_linux.go)
 // with x/sys's unix.Read, on a non-blocking socket with nothing to read: the
 // cost of the call itself, which an echo pays twice per message.
 func BenchmarkSyscall(b *testing.B) {

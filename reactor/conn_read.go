@@ -32,7 +32,8 @@ func (c *Conn) freshInput() []byte {
 // Peek returns the next n input bytes as one slice, without consuming them;
 // n <= 0 means every buffered byte. When fewer than n bytes are buffered it
 // returns those and ErrShortInput. The slice is valid until the handler
-// returns or consumes input. The bytes are the connection's own: a
+// returns, consumes input, or calls Peek or Next again (which may move the
+// buffered bytes to make them one slice). The bytes are the connection's own: a
 // protocol that decodes where the data lies (WebSocket unmasks in place)
 // may modify them, and what it leaves unconsumed stays as it left it.
 func (c *Conn) Peek(n int) ([]byte, error) {
@@ -59,7 +60,7 @@ func (c *Conn) Peek(n int) ([]byte, error) {
 // Next returns the next n input bytes and consumes them; n <= 0 means every
 // buffered byte. With fewer than n bytes buffered it consumes nothing and
 // returns them with ErrShortInput. The slice is valid until the handler
-// returns.
+// returns or calls Peek or Next again.
 func (c *Conn) Next(n int) ([]byte, error) {
 	p, err := c.Peek(n)
 	if err == nil {

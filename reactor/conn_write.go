@@ -49,8 +49,8 @@ func (c *Conn) Write(p []byte) (int, error) {
 }
 
 // directWriteMin is the size from which Write sends at once what it would
-// otherwise copy into the output ring (see Write). At 16 KiB the copy takes
-// about as long as a system call.
+// otherwise copy into the output ring (see Write): from about this size
+// the copy costs more than the system call that coalescing would save.
 const directWriteMin = 16 << 10
 
 // writeNow sends p, which admit has cleared and which nothing queued

@@ -176,8 +176,9 @@
 // AcceptHandoff the first loop accepts every connection and hands it to a
 // loop chosen by the Group's Balance (RoundRobin, or LeastConns), which
 // adopts it in its next pass; AcceptAuto chooses the first where the
-// kernel balances and the second elsewhere, and for unix sockets and
-// inherited fds (ListenFD). For packet sockets, Group.ListenPacket opens
+// kernel balances and the second elsewhere. Unix sockets and inherited fds
+// (ListenFD) are always accepted by the first loop and handed off. For
+// packet sockets, Group.ListenPacket opens
 // one socket per loop where the kernel spreads datagrams by their source,
 // else one on the first loop.
 //
@@ -205,15 +206,16 @@
 //   - A plain connection: its Conn and its place in the loop's fd table,
 //     and no buffer at all. A read or write timeout, a TLS side, a handler
 //     of its own (SetHandler) or a lingering close add a small record of
-//     extras and, for a timeout, one Timer.
+//     extras and, for any deadline (a timeout, the linger, a Close with
+//     output queued, a dial or handshake deadline), one Timer.
 //   - A TLS connection: also crypto/tls's state for the connection, a few
 //     kilobytes, for as long as it is open; and, while its handshake
 //     runs, a goroutine and the handshake's bytes.
 //   - A packet socket: its queue's arrays once it has queued a datagram.
 //     The first packet socket of a loop makes the loop allocate its
 //     datagram batches, which hold 64 read buffers of WithReadBufferSize
-//     each (with the default, 4 MiB per loop), kept until Run returns.
+//     each (with the default, 4 MiB per loop), kept for the loop's life.
 //   - The loop itself: its read buffer (WithReadBufferSize), its ring pool
 //     (at most 8 MiB of emptied rings), and for TLS a second buffer of
-//     that size to decrypt into.
+//     that size to decrypt into and a 16 KiB one to encrypt from.
 package reactor

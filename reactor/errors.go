@@ -9,18 +9,24 @@ import (
 
 // Errors of the reactor package; test for them with errors.Is.
 var (
-	// ErrClosed is returned by the methods of a connection that is closing
-	// or closed, and of a listener that is closed. It matches net.ErrClosed.
+	// ErrClosed is returned by the methods of a Conn that is closing or
+	// closed (and by its writes after CloseWrite), and of a PacketConn
+	// that is closed. It matches net.ErrClosed.
 	ErrClosed = fmt.Errorf("reactor: connection closed: %w", net.ErrClosed)
-	// ErrStopped is returned by Post and Run once the loop has stopped, and
-	// is the reason OnClose reports for connections closed by Stop. It
-	// matches net.ErrClosed.
+	// ErrStopped is returned by Post, Run and Group.PostAll once the loop
+	// has stopped, and by Listen, ListenTLS, ListenFD, ListenPacket, Dial,
+	// DialTLS and DialPacket once Stop was called; it is the reason OnClose
+	// reports for connections closed by Stop. It matches net.ErrClosed.
 	ErrStopped = fmt.Errorf("reactor: loop stopped: %w", net.ErrClosed)
-	// ErrRunning is returned by a second call of Run.
+	// ErrRunning is returned by a second call of Run, and by Close while
+	// the loop (or group) runs.
 	ErrRunning = errors.New("reactor: loop already running")
-	// ErrOutputFull is returned by Conn.Write when the bytes would take the
-	// connection's queued output past its maximum (WithMaxOutput). Nothing
-	// of that write was queued.
+	// ErrOutputFull is returned by Conn.Write and WriteString when the
+	// bytes would take the connection's queued output past its maximum
+	// (WithMaxOutput), and by a PacketConn's WriteTo, WriteToUnix, Reply
+	// and Write when its queue is full (WithPacketQueue). Nothing of that
+	// write was queued. It is also the reason OnClose reports when a TLS
+	// record crypto/tls wrote could not be queued.
 	ErrOutputFull = errors.New("reactor: output buffer full")
 	// ErrInputFull is the reason a connection is closed when its unconsumed
 	// input reached its maximum (WithMaxInput) and the handler, told so by
@@ -70,6 +76,7 @@ type PanicError struct {
 	Stack []byte // the stack of the panicking goroutine
 }
 
+// Error says that a handler panicked, and with what.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("reactor: handler panicked: %v", e.Value)
 }

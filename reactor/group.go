@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/goreactor/reactor/internal/sock"
-	"golang.org/x/sys/unix"
 )
 
 // AcceptMode says how a Group spreads new connections over its loops.
@@ -18,17 +17,19 @@ type AcceptMode int
 const (
 	// AcceptAuto is AcceptReusePort where the kernel balances
 	// SO_REUSEPORT listeners (Linux, FreeBSD, DragonFly BSD) and
-	// AcceptHandoff elsewhere, and for unix sockets and inherited fds.
+	// AcceptHandoff elsewhere.
 	AcceptAuto AcceptMode = iota
 	// AcceptReusePort gives every loop its own listener on the same
-	// address (SO_REUSEPORT), with no cross-loop traffic at all. On Linux,
-	// FreeBSD and DragonFly BSD the kernel spreads the connections over
-	// the listeners; on macOS, NetBSD and OpenBSD it does not (one
-	// listener may get them all), which is why AcceptAuto hands off
-	// there.
+	// address (SO_REUSEPORT; SO_REUSEPORT_LB on FreeBSD), with no
+	// cross-loop traffic at all. On Linux, FreeBSD and DragonFly BSD the
+	// kernel spreads the connections over the listeners; on macOS, NetBSD
+	// and OpenBSD it does not (one listener may get them all), which is
+	// why AcceptAuto hands off there.
 	AcceptReusePort
 	// AcceptHandoff has the first loop accept every connection and hand
-	// it to a loop chosen by the Group's Balance, through Post.
+	// it to a loop chosen by the Group's Balance, through Post. Whatever
+	// the mode, unix sockets and inherited fds (ListenFD) are accepted by
+	// the first loop and handed off this way.
 	AcceptHandoff
 )
 
@@ -357,7 +358,7 @@ func (g *Group) dispatch(fd int, tcp bool, tcfg *tls.Config) {
 		return
 	}
 	if err := to.Post(adopt); err != nil {
-		unix.Close(fd) // that loop has stopped
+		g.loops[0].reject(fd) // that loop has stopped: refused, as by a loop that stops
 	}
 }
 
@@ -401,8 +402,8 @@ func (g *Group) Stop() {
 	}
 }
 
-// Stats returns the counters of every loop and their sum. It is safe from
-// any goroutine.
+// Stats returns the counters of every loop and their sum (for the peak
+// fields, the sum of each loop's peak). It is safe from any goroutine.
 func (g *Group) Stats() (sum Stats, each []Stats) {
 	for _, l := range g.loops {
 		s := l.Stats()

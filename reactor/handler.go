@@ -12,13 +12,15 @@ type Handler interface {
 	// before any OnData; on TLS once the handshake has succeeded. A
 	// connection that never opens gets OnClose without OnOpen: a dial that
 	// fails or times out, a TLS handshake that fails or times out, one
-	// still connecting or in its handshake when the loop stops.
+	// still connecting or in its handshake when the loop stops, or one its
+	// caller closed or aborted before it opened.
 	OnOpen(c *Conn)
 	// OnData is called when bytes arrived. c.Peek, c.Next and c.Discard see
 	// the input left unconsumed by earlier calls followed by the new bytes;
 	// the handler consumes whole messages and leaves a partial one for a
-	// later call. Replies written with c.Write leave at the end of the pass
-	// (a large one, at once: see Conn.Write).
+	// later call. Replies written with c.Write leave in the loop's next
+	// flush phase, before it waits again (a large one, at once: see
+	// Conn.Write).
 	OnData(c *Conn)
 	// OnClose is called exactly once per connection (each accepted one the
 	// loop keeps, and each Dial), with the reason: nil after Close or
@@ -27,7 +29,8 @@ type Handler interface {
 	// middle of a message (unconsumed input remained) or, on TLS, without
 	// close_notify; ErrStopped when the loop stopped; ErrReadTimeout,
 	// ErrWriteTimeout, ErrDialTimeout, ErrTLSHandshakeTimeout or
-	// ErrInputFull for those limits; a *PanicError for a panic in one of
+	// ErrInputFull for those limits; ErrOutputFull when a TLS record
+	// crypto/tls wrote could not be queued; a *PanicError for a panic in one of
 	// the connection's callbacks; and the system's or crypto/tls's error
 	// otherwise. See "Closing" in the package documentation for when the
 	// queued output was dropped.
@@ -55,6 +58,7 @@ type Handler interface {
 //		c.Close()
 //	}
 type HalfCloser interface {
+	// OnPeerClose is called once the peer has closed its sending side.
 	OnPeerClose(c *Conn)
 }
 
@@ -71,6 +75,7 @@ type HalfCloser interface {
 // that stops by a threshold of its own must check Pending itself rather
 // than wait for OnWritable.
 type WritableHandler interface {
+	// OnWritable is called when the output the loop paused on has drained.
 	OnWritable(c *Conn)
 }
 

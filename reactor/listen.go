@@ -16,7 +16,10 @@ import (
 // "tcp", "tcp4", "tcp6" or "unix". The socket has SO_REUSEADDR (TCP) and the
 // largest backlog the system allows. For "unix", a socket file left by a
 // process that is gone is removed first; a socket file that something still
-// listens on is not touched, and Listen fails with EADDRINUSE.
+// listens on is not touched, and Listen fails with EADDRINUSE. An address
+// without a host (":8080") means every IPv4 address for "tcp" and "tcp4"
+// (unlike the net package, whose "tcp" also takes IPv6), and every IPv6
+// address for "tcp6".
 //
 // Call Listen on the loop's goroutine, or before Run (see "Ownership" in
 // the package documentation). Name resolution may block.
@@ -70,7 +73,8 @@ func (l *Loop) listen(network, address string, reusePort bool, tcfg *tls.Config)
 // parent that restarts without dropping connection attempts. The loop takes
 // the fd over: it makes it non-blocking and close-on-exec, accepts on it,
 // and closes it when the loop stops. The fd must be a listening stream
-// socket. If ListenFD fails, the fd stays the caller's.
+// socket. If ListenFD fails, the fd stays the caller's (possibly left
+// non-blocking and close-on-exec).
 func (l *Loop) ListenFD(fd int) (net.Addr, error) {
 	if l.stopping || l.stopReq.Load() {
 		return nil, ErrStopped

@@ -143,7 +143,8 @@ func (ln *listener) resume() {
 // loop is at its connection limit or stopping, or the poller refuses the fd:
 // then the socket is reset and counted in Stats.Rejected, and in the last
 // case open returns the poller's error. Every accepted socket is thus
-// counted once, in Accepted or in Rejected. With a TLS config the
+// counted once, in Accepted or in Rejected (a Group's hand-off to a loop
+// that has stopped counts in the first loop's Rejected). With a TLS config the
 // connection begins with the handshake; OnOpen follows it.
 func (l *Loop) open(fd int, tcp bool, tcfg *tls.Config) error {
 	if l.stopping || l.cfg.maxConns > 0 && l.conns >= l.cfg.maxConns {

@@ -132,7 +132,9 @@ func New(h Handler, opts ...Option) (*Loop, error) {
 // Run runs the loop on the calling goroutine until ctx ends or Stop is
 // called; then it stops accepting, closes idle connections at once, lets the
 // others send their queued output (for at most the grace period), and
-// returns nil as soon as that output has left. It returns an error if the
+// returns nil as soon as that output has left and, where the system can
+// tell (Linux, macOS), its peers have acknowledged it, within the grace
+// period. It returns an error if the
 // poller fails. However it ends, even by a handler that ends the
 // goroutine, every fd and the poller are released and Post refuses from
 // then on. A loop runs once: a second Run returns ErrRunning, a Run after
@@ -153,8 +155,9 @@ func (l *Loop) Run(ctx context.Context) error {
 
 // Close releases a loop that has not run and is not going to: its
 // listeners, packet sockets, connections still connecting and poller are
-// closed (each connection gets OnClose with ErrStopped), functions posted
-// to it run, and a later Run returns ErrStopped. It is for the goroutine
+// closed (each connection gets OnClose, with ErrStopped unless its connect
+// has failed already), functions posted to it and timers already due run,
+// and a later Run returns ErrStopped. It is for the goroutine
 // that made the loop, when setting it up failed. It returns nil, also for
 // a loop that has already stopped, and ErrRunning, changing nothing, if
 // the loop is running (use Stop).
@@ -245,8 +248,8 @@ func (l *Loop) now() time.Duration {
 // New.
 func (l *Loop) Group() *Group { return l.group }
 
-// Index returns the loop's place in its Group (0 for a loop made by New):
-// Group().Loop(l.Index()) is l.
+// Index returns the loop's place in its Group: Group().Loop(l.Index()) is
+// l. A loop made by New has index 0 and no group.
 func (l *Loop) Index() int { return l.index }
 
 // Stop asks the loop to stop: it stops accepting, flushes queued output

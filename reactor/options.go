@@ -211,8 +211,9 @@ func WithWriteWatermarks(low, high int) Option {
 
 // WithGracePeriod bounds how long Stop waits for queued output to leave
 // (default 5 s). Connections with nothing queued are closed at once; those
-// whose output has not left when the grace period ends are reset. With 0
-// Stop drops all queued output at once. New rejects d < 0.
+// whose output has not left when the grace period ends are reset. With 0,
+// what the shutdown pass's own flush does not send is dropped. New rejects
+// d < 0.
 func WithGracePeriod(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -325,9 +326,9 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithTLSHandshakeTimeout bounds the TLS handshake of each connection of
 // ListenTLS and DialTLS (default 10 s), from the accept or the connect,
-// including any wait for a free handshake goroutine: a connection whose
-// handshake is not done by then is closed with ErrTLSHandshakeTimeout. New
-// rejects d <= 0.
+// including the waits for the ClientHello and for a handshake slot
+// (WithMaxTLSHandshakes): a connection whose handshake is not done by then
+// is closed with ErrTLSHandshakeTimeout. New rejects d <= 0.
 func WithTLSHandshakeTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {

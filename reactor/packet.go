@@ -29,7 +29,7 @@ type PacketHandler interface {
 	// OnPacket is called once per datagram received. p and everything in
 	// it are valid only during the call: p.Data is in the loop's read
 	// buffer, and the *Packet itself is reused. Replies written with
-	// Reply, WriteTo or Write leave at the end of the pass.
+	// Reply, WriteTo or Write leave before the loop waits again.
 	OnPacket(pc *PacketConn, p *Packet)
 	// OnPacketError is called when the system reports an error on the
 	// socket that closes nothing: an ICMP error on a connected socket
@@ -48,7 +48,9 @@ type Packet struct {
 	// Data is the datagram. It is empty if the datagram was larger than
 	// the loop's read buffer (WithReadBufferSize): then Truncated is true,
 	// and what arrived is not delivered cut.
-	Data      []byte
+	Data []byte
+	// Truncated says that the datagram was larger than the read buffer,
+	// and that Data is empty.
 	Truncated bool
 	// From is the sender of a UDP datagram. A link-local sender's zone
 	// is its interface's name, or the interface index in decimal if the
@@ -218,7 +220,7 @@ func (pc *PacketConn) Reply(to *Packet, p []byte) error {
 // ErrOutputFull if the send queue is full (WithPacketQueue; the datagram is
 // counted in Stats.PacketsDropped), an error wrapping EMSGSIZE if p cannot
 // be one UDP datagram, and ErrClosed once the socket is closed. The
-// datagram leaves at the end of the pass, or waits in the queue while the
+// datagram leaves before the loop waits again, or waits in the queue while the
 // socket's send buffer is full.
 func (pc *PacketConn) WriteTo(p []byte, to netip.AddrPort) error {
 	if pc.family == unix.AF_UNIX {
@@ -234,7 +236,7 @@ func (pc *PacketConn) WriteTo(p []byte, to netip.AddrPort) error {
 }
 
 // WriteToUnix queues p as one datagram to the unixgram socket named to; it
-// leaves at the end of the pass, unless that socket's receive queue is
+// leaves before the loop waits again, unless that socket's receive queue is
 // full then: the datagram is dropped and counted in Stats.PacketsDropped
 // (see PacketConn). It returns ErrOutputFull and ErrClosed as WriteTo
 // does. A name longer than a socket address holds (a path of

@@ -1,6 +1,6 @@
 package reactor
 
-// Stats are a loop's counters, as of the end of its latest pass. Apart from
+// Stats are a loop's counters, as of its latest wait. Apart from
 // Conns, Lingering, Buffered and TLSRunning they only grow.
 type Stats struct {
 	Conns          int    // connections open now
@@ -17,9 +17,9 @@ type Stats struct {
 	PartialWrites  uint64 // writes after which output was left over (the socket was full)
 	WriteWaits     uint64 // times write interest was registered to wait for room
 	ReadPauses     uint64 // times reading was paused because queued output passed the high watermark
-	AcceptPauses   uint64 // times accepting was paused because the process ran out of fds
+	AcceptPauses   uint64 // times accepting was paused: out of fds (EMFILE, ENFILE) or memory, the poller refused, or accept failed unexpectedly
 	Panics         uint64 // handler panics recovered
-	Rejected       uint64 // connections closed at once because of WithMaxConns
+	Rejected       uint64 // accepted connections closed at once: past WithMaxConns, accepted while the loop stopped, or refused by the poller
 	Lingering      int    // connections past OnClose, their FIN sent, waiting for the peer's FIN
 	LingerTimeouts uint64 // lingering connections released because the peer's FIN did not come within the linger
 	Buffered       int    // bytes held in connection buffers now (unconsumed input and queued output)
@@ -77,9 +77,9 @@ const (
 	nStats
 )
 
-// publish runs at the end of every pass: the loop's plain counters are copied into atomics once
-// per pass, so counting costs nothing per message and Stats is safe from any
-// goroutine.
+// publish runs before every wait: the loop's plain counters are copied
+// into atomics once per pass, so counting costs nothing per message and
+// Stats is safe from any goroutine.
 func (l *Loop) publish() {
 	l.st[statConns] = uint64(l.conns)
 	l.st[statLingering] = uint64(l.lingering)

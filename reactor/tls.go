@@ -76,15 +76,16 @@ func checkServerConfig(cfg *tls.Config) error {
 // DialTLS is Dial followed by the client side of a TLS handshake with cfg:
 // OnOpen runs once the handshake has succeeded; if it fails, OnClose
 // reports the error and OnOpen never runs. timeout bounds the connect, and
-// WithTLSHandshakeTimeout the handshake. If cfg has no ServerName and does
-// not skip verification, the host of address is used, as tls.Dial does.
+// WithTLSHandshakeTimeout the handshake. If cfg has no ServerName, the
+// host of address is used (to verify the certificate, and as the name the
+// client asks for), as tls.Dial does.
 // Bytes written before OnOpen are encrypted and sent once the handshake is
 // done.
 func (l *Loop) DialTLS(network, address string, cfg *tls.Config, timeout time.Duration) (*Conn, error) {
 	if cfg == nil {
 		cfg = &tls.Config{}
 	}
-	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
+	if cfg.ServerName == "" {
 		host, _, err := net.SplitHostPort(address)
 		if err != nil {
 			host = address

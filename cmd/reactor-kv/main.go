@@ -34,7 +34,7 @@
 // its requests waiting in the input, and still gets every reply
 // (client.go). MGET, MSET, DEL and EXISTS whose keys are on
 // several loops are split, one part per key, and their replies gathered;
-// FLUSHALL and DBSIZE run on every loop. Such a command is atomic only when
+// FLUSHALL, FLUSHDB and DBSIZE run on every loop. Such a command is atomic only when
 // its keys share a loop: another client may see part of an MSET.
 //
 // A request over the limits (-max-bulk, -max-args, -max-request) or one

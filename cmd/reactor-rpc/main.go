@@ -42,7 +42,7 @@ type app struct {
 
 // window is how many requests the client keeps in flight: it sends that
 // many, then one more as each reply arrives. A window bounds what both ends
-// queue, a few KiB here, however large -n is; a client that wrote up to the
+// queue, tens of KiB here, however large -n is; a client that wrote up to the
 // high watermark and refilled in OnWritable would keep its own reading
 // paused (the loop reads no input while output is above the watermark)
 // until the server, its replies unread, stopped reading too.

@@ -40,8 +40,8 @@ func SelfSigned(name string) (tls.Certificate, error) {
 // Authority is a certificate authority that issues certificates, for
 // tests that verify the chain or use client certificates.
 type Authority struct {
-	Cert *x509.Certificate
-	Pool *x509.CertPool // holds Cert: a tls.Config's RootCAs or ClientCAs
+	Cert *x509.Certificate // the authority's own certificate
+	Pool *x509.CertPool    // holds Cert: a tls.Config's RootCAs or ClientCAs
 	key  *ecdsa.PrivateKey
 }
 

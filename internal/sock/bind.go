@@ -11,7 +11,9 @@ import (
 
 // Bind binds fd, a socket of type typ, to sa. For a unix socket, a stale
 // socket file is removed first, and the file bound is returned, to be
-// removed when the socket closes (File.Remove).
+// removed when the socket closes (File.Remove). Its errors name the call
+// that failed (os.NewSyscallError: bind; socket or connect for the check
+// of a stale file).
 func Bind(fd int, sa unix.Sockaddr, typ int) (File, error) {
 	ua, isUnix := sa.(*unix.SockaddrUnix)
 	if isUnix {

@@ -3,10 +3,12 @@
 // non-blocking, close-on-exec sockets (socket_*.go, accept*.go), TCP
 // keepalive (keepalive_*.go), SO_REUSEPORT and whether the kernel
 // balances it (reuseport_*.go), the bytes a peer has not acknowledged
-// (unacked_*.go), socket reads and writes (rawio_*.go), batches of
-// datagrams with recvmmsg and sendmmsg or one call each (batch.go,
-// msg_*.go), and binding with the removal of a stale unix socket file
-// (bind.go). Each file is one mechanism, with a build line where the
+// (unacked_*.go) and the round trip the kernel measured (roundtrip_*.go),
+// socket reads and writes (rawio_*.go), whether a socket has room to send
+// (writable.go), batches of datagrams with recvmmsg and sendmmsg or one
+// call each, and the names of unixgram sockets (batch.go, msg_*.go), and
+// binding with the removal of a stale unix socket file (bind.go). Each
+// file is one mechanism, with a build line where the
 // systems differ, in the style of the poller package; the reactor package
 // carries no build line and never asks which system it runs on.
 //

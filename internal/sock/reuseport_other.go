@@ -14,7 +14,8 @@ import (
 const ReusePortBalances = false
 
 // SetReusePort lets several sockets bind fd's address (SO_REUSEPORT; on
-// FreeBSD the balancing SO_REUSEPORT_LB).
+// FreeBSD the balancing SO_REUSEPORT_LB). Its error names the call
+// (os.NewSyscallError: setsockopt).
 func SetReusePort(fd int) error {
 	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1))
 }

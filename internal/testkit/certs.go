@@ -12,9 +12,9 @@ import (
 // PKI is a certificate authority with a server certificate and a client
 // certificate it issued, for 127.0.0.1, ::1 and localhost.
 type PKI struct {
-	CA     *certs.Authority
-	Server tls.Certificate
-	Client tls.Certificate
+	CA     *certs.Authority // issued the two below; its Pool is what clients trust
+	Server tls.Certificate  // for 127.0.0.1, ::1 and localhost
+	Client tls.Certificate  // for client authentication
 }
 
 var (

@@ -11,6 +11,7 @@ type Error struct {
 	Reason string // a short text, fit for the close frame's reason
 }
 
+// Error returns the reason, prefixed with the package's name.
 func (e *Error) Error() string { return "websocket: " + e.Reason }
 
 // The errors of the frame header, of the order of frames and of the close

@@ -43,7 +43,8 @@
 // Every framer has a maximum message size, because a peer can claim any
 // length. A length prefix over the maximum gives ErrTooLarge as soon as the
 // header has arrived; a delimiter that has not come within the maximum gives
-// ErrTooLarge as soon as that many bytes are buffered. The framer never
+// ErrTooLarge as soon as the maximum and a delimiter's length are buffered
+// without one. The framer never
 // allocates the claimed size: the input holds at most what actually arrived,
 // and the connection's own input limit (reactor.WithMaxInput) bounds that.
 // Keep the framer's maximum within that limit, or a message the framer

@@ -21,8 +21,9 @@ var (
 	ErrNoRoom = errors.New("frame: no room in the output for the frame")
 
 	// ErrInvalid is returned, wrapped with the detail, for a parameter no
-	// framer can work with: a size or maximum below 0, an empty delimiter,
-	// a length prefix that is not 1, 2, 4 or 8 bytes wide.
+	// framer can work with: a fixed size of 0 or less, a maximum below 0,
+	// an empty delimiter, a length prefix that is not 1, 2, 4 or 8 bytes
+	// wide.
 	ErrInvalid = errors.New("frame: invalid framing parameter")
 )
 

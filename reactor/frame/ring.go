@@ -10,7 +10,7 @@ var _ Input = (*RingInput)(nil)
 // R. It is how to frame a stream outside a reactor loop, for example the
 // replies a client reads with R.ReadFrom.
 type RingInput struct {
-	R *buffer.Ring
+	R *buffer.Ring // the buffer the input is in
 }
 
 // Buffered returns R.Len().

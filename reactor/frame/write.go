@@ -10,7 +10,7 @@ import (
 // (Output) escapes, so the compiler moves the array to the heap, and every
 // frame would cost an 8-byte allocation (go build -gcflags=-m says "moved to
 // heap: hdr"). A substring of a constant points into read-only data and
-// costs nothing (BenchmarkWriteLengthPrefixed shows 0 allocs/op).
+// costs nothing (BenchmarkWriteLengthPrefixed checks it).
 
 // zeroBytes holds the leading zero bytes of a header, written in one call.
 const zeroBytes = "\x00\x00\x00\x00\x00\x00\x00\x00"
