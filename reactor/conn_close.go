@@ -111,7 +111,7 @@ func (c *Conn) CloseWrite() error {
 
 // Abort closes the connection now: queued output is dropped and, on TCP,
 // the peer gets a reset (RST) instead of an orderly FIN, so it can tell that
-// data was lost. OnClose follows in the same pass, at the safe point.
+// data was lost. OnClose follows in the next close phase, before the loop waits again.
 // Inside or after OnClose it returns ErrClosed and changes nothing.
 func (c *Conn) Abort() error {
 	if c.state == stAborting || c.handlerDone() {
