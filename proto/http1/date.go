@@ -20,6 +20,7 @@ type dateField struct {
 	timer   *reactor.Timer // made by the first use
 	running bool           // the timer is armed
 	used    bool           // the value was used since the last tick
+	gen     uint64         // counts the values formatted: a head made with one is stale after
 }
 
 // use readies the value for the responses about to be written on loop l:
@@ -56,5 +57,6 @@ func (d *dateField) tick() {
 func (d *dateField) refresh() time.Duration {
 	t := d.now().UTC()
 	d.value = t.AppendFormat(d.value[:0], httpDate)
+	d.gen++
 	return time.Second - time.Duration(t.Nanosecond())
 }

@@ -30,6 +30,19 @@ type loopServer struct {
 
 	date dateField
 	free []*exchange // exchanges not in use, for the next connection that needs one
+
+	last  lastHead        // the head of the last response of a common kind, to write again
+	avail int             // Conn.Available of the connection served, as of the start of serveBuffered
+	known [4]checkedField // fields found valid lately (see ResponseWriter.Header)
+	next  int             // where the next field found valid goes in known
+}
+
+// checkedField is a field that Header found valid: a handler sets the
+// same fields with the same strings (its constants) on every response,
+// and a string compares equal to itself without reading its bytes.
+type checkedField struct {
+	name, value string
+	connection  bool // a Connection field
 }
 
 func newLoopServer(s *Server, now func() time.Time) *loopServer {

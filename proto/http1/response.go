@@ -83,13 +83,29 @@ func (w *ResponseWriter) SetStatus(code int) {
 // say that the connection closes, or, to HTTP/1.0, that it stays open;
 // one that says "close" closes the connection after the response.
 func (w *ResponseWriter) Header(name, value string) error {
+	ls := w.ls
+	for i := range ls.known {
+		if k := &ls.known[i]; k.name == name && k.value == value && name != "" {
+			if err := w.checkRoom(len(name) + len(": \r\n") + len(value)); err != nil {
+				return err
+			}
+			ls.hdr = appendField(ls.hdr, name, value)
+			if k.connection {
+				w.noteConnection([]byte(value))
+			}
+			return nil
+		}
+	}
 	if err := w.checkField(name, len(value), validValue(value)); err != nil {
 		return err
 	}
-	w.ls.hdr = appendField(w.ls.hdr, name, value)
-	if sameFold(name, "connection") {
+	ls.hdr = appendField(ls.hdr, name, value)
+	connection := sameFold(name, "connection")
+	if connection {
 		w.noteConnection([]byte(value))
 	}
+	ls.known[ls.next] = checkedField{name, value, connection}
+	ls.next = (ls.next + 1) % len(ls.known)
 	return nil
 }
 
@@ -115,7 +131,17 @@ func (w *ResponseWriter) checkField(name string, n int, valid bool) error {
 		return ErrInvalidHeader
 	case sameFold(name, "content-length") || sameFold(name, "transfer-encoding") || sameFold(name, "date"):
 		return ErrReservedHeader
-	case !w.fits(len(name) + len(": \r\n") + n):
+	}
+	return w.checkRoom(len(name) + len(": \r\n") + n)
+}
+
+// checkRoom says whether n more bytes of head may be added: not after
+// Stream or TakeOver, and only if they fit in the output.
+func (w *ResponseWriter) checkRoom(n int) error {
+	switch {
+	case w.produce != nil || w.takeover != nil:
+		return ErrStreaming
+	case !w.fits(n):
 		return ErrResponseTooLarge
 	}
 	return nil
@@ -176,7 +202,45 @@ func (w *ResponseWriter) admit(n int) error {
 // its head.
 func (w *ResponseWriter) fits(n int) bool {
 	ls := w.ls
-	return len(ls.out)+headRoom+len(ls.hdr)+len(ls.body)+n <= w.c.Available()
+	return len(ls.out)+headRoom+len(ls.hdr)+len(ls.body)+n <= ls.avail
+}
+
+// lastHead is the head of the last plain response (sized, neither
+// streamed nor handed over, from a handler that set no Connection field):
+// a server answers many requests alike, and a head equal in status,
+// fields, Date, length and connection state is copied rather than made.
+type lastHead struct {
+	status int
+	fields []byte // the handler's fields
+	length int
+	date   uint64 // dateField.gen
+	closes bool
+	minor  int
+	head   []byte
+}
+
+// plain reports whether w's response may be written from, or kept in,
+// the cache of the last head.
+func (w *ResponseWriter) plain() bool {
+	return w.produce == nil && w.takeover == nil && !w.userConn
+}
+
+// reuse appends the last head to out if w's response has the same one.
+func (ls *loopServer) reuse(out []byte) ([]byte, bool) {
+	w, c := &ls.w, &ls.last
+	if c.head == nil || c.status != w.status || c.length != w.length || c.date != ls.date.gen ||
+		c.closes != w.closes || c.minor != ls.head.Minor || string(c.fields) != string(ls.hdr) {
+		return out, false
+	}
+	return append(out, c.head...), true
+}
+
+// keep remembers head as the head of w's response.
+func (ls *loopServer) keep(head []byte) {
+	w, c := &ls.w, &ls.last
+	c.status, c.length, c.date, c.closes, c.minor = w.status, w.length, ls.date.gen, w.closes, ls.head.Minor
+	c.fields = append(c.fields[:0], ls.hdr...)
+	c.head = append(c.head[:0], head...)
 }
 
 // finish appends the response to the responses gathered (only its head if
@@ -190,6 +254,13 @@ func (ls *loopServer) finish() {
 		return
 	}
 	bodyless := w.status < 200 || w.status == 204 || w.status == 304
+	if w.plain() {
+		if out, ok := ls.reuse(ls.out); ok {
+			ls.out = ls.appendBody(out, bodyless)
+			return
+		}
+	}
+	mark := len(ls.out)
 	out := appendStatusLine(ls.out, w.status)
 	out = append(out, ls.hdr...)
 	out = append(out, "Date: "...)
@@ -214,8 +285,18 @@ func (ls *loopServer) finish() {
 		out = append(out, "Connection: keep-alive\r\n"...)
 	}
 	out = append(out, "\r\n"...)
+	if w.plain() {
+		ls.keep(out[mark:])
+	}
+	ls.out = ls.appendBody(out, bodyless)
+}
+
+// appendBody appends the body of w's response, after its head, to out.
+func (ls *loopServer) appendBody(out []byte, bodyless bool) []byte {
+	w := &ls.w
 	switch {
 	case w.head || bodyless:
+		w.produce = nil // the head says it all
 	case w.produce != nil && ls.head.Minor == 1 && len(ls.body) > 0:
 		out = appendChunkHead(out, len(ls.body)) // what Write took, as the first chunk
 		out = append(out, ls.body...)
@@ -223,10 +304,7 @@ func (ls *loopServer) finish() {
 	default:
 		out = append(out, ls.body...)
 	}
-	ls.out = out
-	if w.head || bodyless {
-		w.produce = nil // the head says it all
-	}
+	return out
 }
 
 // validName reports whether name is a token, as a field name must be.

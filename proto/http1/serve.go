@@ -76,6 +76,7 @@ func (ls *loopServer) serve(c *reactor.Conn) stopReason {
 // of them stops it (stopReason), and returns how many bytes they took.
 func (ls *loopServer) serveBuffered(c *reactor.Conn) (why stopReason, off int, err error) {
 	buf, _ := c.Peek(0)
+	ls.avail = c.Available() // nothing writes to c until serveBuffered returns
 	lim := ls.srv.cfg.lim
 	for off < len(buf) {
 		if ls.outOfRoom(c) {
@@ -133,7 +134,7 @@ func (ls *loopServer) serveBuffered(c *reactor.Conn) (why stopReason, off int, e
 // With nothing queued or gathered the request is served all the same: no
 // waiting would make more room.
 func (ls *loopServer) outOfRoom(c *reactor.Conn) bool {
-	return c.Available()-len(ls.out) < ls.srv.cfg.room && c.Pending()+len(ls.out) > 0
+	return ls.avail-len(ls.out) < ls.srv.cfg.room && c.Pending()+len(ls.out) > 0
 }
 
 // bodyEnd returns the length of the request whose n-byte head starts buf,
