@@ -43,7 +43,14 @@ func newEcho() *echo {
 	return &echo{opened: make(chan *Conn, 100), closed: make(chan closed, 100)}
 }
 
-func (e *echo) OnOpen(c *Conn) { e.opened <- c }
+// OnOpen reports the connection to a test that waits for it; the others
+// drop it.
+func (e *echo) OnOpen(c *Conn) {
+	select {
+	case e.opened <- c:
+	default:
+	}
+}
 
 func (e *echo) OnMessage(c *Conn, op Opcode, data []byte) {
 	if err := c.WriteMessage(op, data); err != nil {
