@@ -101,6 +101,10 @@ func (c *Conn) OnOpen(nc *reactor.Conn) {
 		nc.SetReadTimeout(c.ls.ep.cfg.dialTimeout)
 		return
 	}
+	if m := c.msg; m != nil { // the Context of UpgradeContext
+		nc.SetContext(m.ctx)
+		c.releaseMessage()
+	}
 	c.open()
 }
 

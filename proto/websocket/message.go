@@ -17,6 +17,10 @@ package websocket
 //   - A frame too large to wait in the input (left > 0), streamed: its
 //     payload is added to buf, unmasked, as it arrives, and consumed from
 //     the input at once.
+//
+// During the opening handshake it holds the handshake's state instead: a
+// client's buf is the Sec-WebSocket-Accept it expects, a server's ctx the
+// Context given to UpgradeContext, until OnOpen.
 type message struct {
 	op         Opcode    // Text or Binary: the message's opcode, from its first frame
 	compressed bool      // RSV1 on its first frame: buf holds DEFLATE data
@@ -31,6 +35,7 @@ type message struct {
 	pos  int     // the position in mask of its next byte
 
 	buf []byte // the message's payload gathered so far
+	ctx any    // the Context of a server's connection until OnOpen
 }
 
 // validates reports whether the frames of m are checked as UTF-8 as they

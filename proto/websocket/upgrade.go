@@ -56,6 +56,15 @@ func (u *Upgrader) ServeHTTP(w *http1.ResponseWriter, r *http1.Request) {
 // ErrOrigin. It chooses a subprotocol (WithSubprotocols) and accepts
 // permessage-deflate (WithCompression) if the client offers them.
 func (u *Upgrader) Upgrade(w *http1.ResponseWriter, r *http1.Request) error {
+	return u.UpgradeContext(w, r, nil)
+}
+
+// UpgradeContext is Upgrade for a handler that has per-connection state
+// from the request (a name from the query, a user from a cookie): the
+// connection's Context is v from OnOpen on. (The request is gone by
+// then, and the HTTP server clears the reactor connection's Context when
+// it hands the connection over.)
+func (u *Upgrader) UpgradeContext(w *http1.ResponseWriter, r *http1.Request, v any) error {
 	cfg := &u.ep.cfg
 	var (
 		keys, versions      int
@@ -105,6 +114,11 @@ func (u *Upgrader) Upgrade(w *http1.ResponseWriter, r *http1.Request) error {
 			c.flags |= flagDeflate
 			w.Header("Sec-WebSocket-Extensions", answer)
 		}
+	}
+	if v != nil {
+		m := c.ls.takeMessage()
+		m.ctx = v
+		c.msg = m
 	}
 	w.TakeOver(c)
 	return nil

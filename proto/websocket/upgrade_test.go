@@ -239,3 +239,28 @@ func oracle(method, upgrade, connection, key, version, origin string) int {
 	}
 	return 101
 }
+
+// ctxEcho echoes each message prefixed with the connection's Context.
+type ctxEcho struct{ *echo }
+
+func (h ctxEcho) OnMessage(c *Conn, op Opcode, data []byte) {
+	c.WriteText(append([]byte(c.Context().(string)+": "), data...))
+}
+
+// TestUpgradeContext: the value a handler gives UpgradeContext is the
+// connection's Context from OnOpen on.
+func TestUpgradeContext(t *testing.T) {
+	h := ctxEcho{newEcho()}
+	u, err := NewUpgrader(h)
+	require.NoError(t, err)
+	s := startHTTP(t, http1.HandlerFunc(func(w *http1.ResponseWriter, r *http1.Request) {
+		u.UpgradeContext(w, r, string(r.QueryValue("name")))
+	}))
+	rc := s.dial(t)
+	rc.write([]byte(strings.Replace(upgradeRequest(""), "/chat", "/chat?name=ada", 1)))
+	require.Equal(t, 101, rc.response().StatusCode)
+	rc.send(true, Text, []byte("hello"))
+	rc.expectMessage(Text, []byte("ada: hello"))
+	rc.closeHandshake(CloseNormal)
+	h.wantClosed(t, CloseNormal, nil)
+}
