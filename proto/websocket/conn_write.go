@@ -47,7 +47,6 @@ func (c *Conn) WriteBinary(p []byte) error { return c.WriteMessage(Binary, p) }
 // loop's pass; p may be reused at once. It returns reactor.ErrOutputFull,
 // having queued nothing, when the frame would pass the output cap (the
 // peer does not read fast enough: see Available and WritableHandler),
-// ErrTooLong for p longer than the maximum message (WithMaxMessage),
 // ErrOpcode for another op, ErrNotOpen before a dialed connection is open,
 // and ErrClosed once the connection has begun to close.
 func (c *Conn) WriteMessage(op Opcode, p []byte) error {
@@ -56,8 +55,6 @@ func (c *Conn) WriteMessage(op Opcode, p []byte) error {
 		return ErrOpcode
 	case c.state != stOpen:
 		return c.notOpen()
-	case len(p) > c.ls.ep.cfg.maxMessage:
-		return ErrTooLong
 	case c.flags&flagDeflate != 0 && len(p) >= compressMin:
 		ls := c.ls
 		z := ls.flate().Compress(ls.deflate[:0], p)
@@ -91,14 +88,12 @@ func (c *Conn) Ping(p []byte) error {
 
 // Available returns how many bytes of payload a message written now may
 // have without the write returning reactor.ErrOutputFull: 0 when the
-// output is full, or the connection not open. It is at most the maximum
-// message.
+// output is full, or the connection not open.
 func (c *Conn) Available() int {
 	if c.state != stOpen {
 		return 0
 	}
-	n := c.nc.Available() - MaxHeaderLen - writeMargin
-	return max(min(n, c.ls.ep.cfg.maxMessage), 0)
+	return max(c.nc.Available()-MaxHeaderLen-writeMargin, 0)
 }
 
 // notOpen returns the error of a write on a connection that is not open.

@@ -134,9 +134,7 @@ var (
 	// a close frame without a code).
 	ErrCloseCodeInvalid = errors.New("websocket: close code may not be sent")
 	// ErrTooLong is returned by Ping for a payload longer than
-	// MaxControlPayload, and by the write methods for a message longer
-	// than the connection's maximum (WithMaxMessage), which the peer
-	// would refuse.
+	// MaxControlPayload.
 	ErrTooLong = errors.New("websocket: payload too long")
 )
 

@@ -134,9 +134,9 @@ func invalidOption(format string, args ...any) error {
 // without allocating, and the connection closes with 1009 (message too
 // big). It bounds a compressed message twice: its compressed payload, and
 // what it inflates to, which stops at n+1 bytes (a zip bomb costs no more
-// than n). It also bounds what the write methods send (ErrTooLong), so
-// that a peer with the same limit takes it. Shared by both sides;
-// rejects n <= 0.
+// than n). It bounds what the peer sends, not what the connection sends:
+// that is bounded by the loop's output cap (reactor.WithMaxOutput).
+// Shared by both sides; rejects n <= 0.
 func WithMaxMessage(n int) Option {
 	return func(c *config) error {
 		if n <= 0 {
