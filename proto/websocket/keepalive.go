@@ -34,8 +34,10 @@ func (c *Conn) OnIdle(*reactor.Conn) bool {
 		c.closeTCP(ErrHandshakeTimeout)
 		return false
 	case stOpen:
+	case stClosing:
+		return true // the close timeout decides
 	default:
-		return false // closing: the close timeout decides; closed: the loop's
+		return false // closed: the loop's
 	}
 	if cfg.idleTimeout > 0 {
 		if c.idle < ^uint16(0) {
