@@ -66,7 +66,7 @@ type loopState struct {
 	free    []*message // records of messages not in flight, with their buffers
 	inflate []byte     // where a compressed message is inflated
 	deflate []byte     // where an outgoing message is compressed
-	frame   []byte     // where a client's frame is masked
+	frame   []byte     // where a client's frame is masked, or a server's Sec-WebSocket-Accept written
 	keys    maskSource
 }
 

@@ -101,8 +101,9 @@ func (u *Upgrader) UpgradeContext(w *http1.ResponseWriter, r *http1.Request, v a
 	w.SetStatus(101)
 	w.Header("Upgrade", "websocket")
 	w.Header("Connection", "Upgrade")
-	var accept [28]byte
-	w.HeaderBytes("Sec-WebSocket-Accept", AppendAcceptKey(accept[:0], key))
+	ls := c.ls
+	ls.frame = AppendAcceptKey(ls.frame[:0], key) // the loop's buffer: an array here would escape
+	w.HeaderBytes("Sec-WebSocket-Accept", ls.frame)
 	if len(cfg.protocols) > 0 {
 		if p := selectProtocol(cfg.protocols, r); p > 0 {
 			c.proto = uint8(p)
