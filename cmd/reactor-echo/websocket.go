@@ -26,7 +26,8 @@ func (wsEcho) OnClose(*websocket.Conn, uint16, error) {}
 // server whose every path upgrades to the WebSocket echo, shared by every
 // loop, and adds the loop options the HTTP server needs to opts. With an
 // idle timeout, a WebSocket that sends nothing for that long is closed
-// with 1001 (the HTTP server's idle timeout applies before the upgrade).
+// with 1001, and a connection that sends no request for that long is
+// closed by the HTTP server.
 func websocketEcho(maxMessage int, deflate bool, idle time.Duration, opts *[]reactor.Option) (func(int) reactor.Handler, error) {
 	wsOpts := []websocket.Option{websocket.WithMaxMessage(maxMessage)}
 	if deflate {
@@ -39,11 +40,9 @@ func websocketEcho(maxMessage int, deflate bool, idle time.Duration, opts *[]rea
 	if err != nil {
 		return nil, err
 	}
-	httpOpts := []http1.Option{}
-	if idle > 0 {
-		httpOpts = append(httpOpts, http1.WithIdleTimeout(idle))
-	}
-	srv, err := http1.NewServer(u, httpOpts...)
+	// The HTTP server's idle timeout is the command's, off by default as
+	// for the other modes: then a connection has no timer at all.
+	srv, err := http1.NewServer(u, http1.WithIdleTimeout(idle))
 	if err != nil {
 		return nil, err
 	}
