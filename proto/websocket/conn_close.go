@@ -38,8 +38,7 @@ func (c *Conn) Close(code uint16, reason string) error {
 		return err
 	}
 	c.code = code
-	c.state = stClosing
-	c.releaseMessage()
+	c.state = stClosing // frames are still parsed, to find the peer's close: the message in flight stays
 	c.nc.Loop().AfterFunc(c.ls.ep.cfg.closeTimeout, c.closeTimedOut)
 	return nil
 }

@@ -233,3 +233,37 @@ func TestEchoAndClose(t *testing.T) {
 	rc.closeHandshake(CloseNormal)
 	e.wantClosed(t, CloseNormal, nil)
 }
+
+// closeWhileReading hands each connection to the test, which closes it
+// while a frame arrives.
+type closeWhileReading struct {
+	*echo
+	conns chan *Conn
+}
+
+func (h *closeWhileReading) OnOpen(c *Conn) { h.conns <- c }
+
+// TestCloseWhileAFrameArrives: a server that closes while a text frame
+// is half arrived (unmasked and checked in place so far) goes on parsing
+// it where it was, and finds the client's close frame after it.
+func TestCloseWhileAFrameArrives(t *testing.T) {
+	h := &closeWhileReading{newEcho(), make(chan *Conn, 1)}
+	s := startServer(t, h)
+	rc := s.upgrade(t, "")
+	c := testkit.Receive(t, h.conns, "OnOpen")
+	f := rc.frame(true, 0, Text, []byte(kosme+kosme+kosme))
+	rc.write(f[:len(f)-10])
+	closed := make(chan error, 1)
+	testkit.WaitUntil(t, "the server to have read the half frame", func() bool {
+		done := make(chan bool, 1)
+		s.loop.Post(func() { done <- c.NetConn().Buffered() > 0 })
+		return <-done
+	})
+	s.loop.Post(func() { closed <- c.Close(4001, "") })
+	require.NoError(t, testkit.Receive(t, closed, "Close"))
+	require.Equal(t, Close, rc.read().op)
+	rc.write(f[len(f)-10:])
+	rc.write(rc.frame(true, 0, Close, AppendClose(nil, 4001, "")))
+	rc.expectEOF()
+	h.wantClosed(t, 4001, nil)
+}
