@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/websocket"
@@ -87,4 +93,34 @@ func TestWebSocketTLS(t *testing.T) {
 	s := startServer(t, "-addr 127.0.0.1:0 -websocket -tls-self-signed")
 	s.next(t) // the certificate's line
 	wsEchoes(t, "wss://"+s.addr+"/", websocket.WithTLSConfig(&tls.Config{InsecureSkipVerify: true}))
+}
+
+// TestWebSocketSIGTERM: on SIGTERM every open WebSocket gets a close frame
+// with 1001 (going away), and the server exits at once with status 0,
+// without waiting for the clients' answers or the grace period.
+func TestWebSocketSIGTERM(t *testing.T) {
+	s := startServer(t, "-addr 127.0.0.1:0 -loops 2 -websocket -grace 30s", noRaceExitSleep)
+	const n = 100
+	var conns []net.Conn
+	for range n {
+		c := s.dial(t)
+		_, err := c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"))
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		require.NoError(t, err)
+		require.Equal(t, 101, resp.StatusCode)
+		conns = append(conns, c)
+	}
+	start := time.Now()
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+	for range s.lines {
+	}
+	require.NoError(t, s.cmd.Wait(), "exit status")
+	require.Less(t, time.Since(start), 2*time.Second, "the exit waited neither for the answers nor for the grace period")
+	for i, c := range conns {
+		got, err := io.ReadAll(c)
+		require.NoError(t, err, "client %d: EOF, not a reset", i)
+		require.Equal(t, []byte{0x88, 0x02, 0x03, 0xe9}, got, "client %d: a close frame with 1001, then EOF", i)
+	}
 }
