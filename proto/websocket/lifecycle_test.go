@@ -18,7 +18,7 @@ import (
 // another interval, without waiting for its close frame.
 func TestKeepalive(t *testing.T) {
 	e := newEcho()
-	s := startServer(t, e, WithPingInterval(50*time.Millisecond))
+	s := startServer(t, e, WithPingInterval(200*time.Millisecond))
 	rc := s.upgrade(t, "")
 	for range 3 {
 		f := rc.read()
@@ -47,7 +47,7 @@ func TestIdleTimeout(t *testing.T) {
 	})
 	t.Run("with keepalive", func(t *testing.T) {
 		e := newEcho()
-		s := startServer(t, e, WithIdleTimeout(200*time.Millisecond), WithPingInterval(40*time.Millisecond))
+		s := startServer(t, e, WithIdleTimeout(500*time.Millisecond), WithPingInterval(100*time.Millisecond))
 		rc := s.upgrade(t, "")
 		start := time.Now()
 		pings := 0
@@ -67,8 +67,8 @@ func TestIdleTimeout(t *testing.T) {
 			rc.send(true, Pong, f.payload)
 		}
 		rc.expectEOF()
-		require.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond, "the idle timeout counts from the last message")
-		require.GreaterOrEqual(t, pings, 6)
+		require.GreaterOrEqual(t, time.Since(start), 500*time.Millisecond, "the idle timeout counts from the last message")
+		require.Equal(t, 3+4, pings, "after the message, four pings answered (pongs are no activity), then the close at the fifth interval")
 		e.wantClosed(t, CloseGoingAway, ErrIdleTimeout)
 	})
 }
