@@ -10,8 +10,15 @@
 //	go run ./cmd/reactor-echo -network udp    # datagrams: each one is echoed to its sender
 //	go run ./cmd/reactor-echo -tls-self-signed   # TLS, with a certificate made at start
 //	go run ./cmd/reactor-echo -tls-cert cert.pem -tls-key key.pem
+//	go run ./cmd/reactor-echo -websocket     # WebSocket: every message echoed, at any path
+//	go run ./cmd/reactor-echo -websocket -deflate -tls-self-signed   # wss, with permessage-deflate
 //
 // With TLS, try it with: openssl s_client -connect 127.0.0.1:7777
+//
+// With -websocket it is an HTTP/1.1 server whose every path upgrades to
+// WebSocket (ws://127.0.0.1:7777/, or wss:// with TLS) and echoes every
+// message, text as text and binary as binary; -idle-timeout then closes a
+// WebSocket that sends nothing for that long with 1001.
 //
 // A client that half-closes (sends FIN) gets back everything it sent
 // before, then the server closes. With -idle-timeout, a client that stays
@@ -33,6 +40,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goreactor/reactor/proto/websocket"
 	"github.com/goreactor/reactor/reactor"
 )
 
@@ -71,14 +79,21 @@ func main() {
 	certFile := flag.String("tls-cert", "", "serve TLS with this PEM certificate (chain); needs -tls-key")
 	keyFile := flag.String("tls-key", "", "the PEM private key of -tls-cert")
 	selfSigned := flag.Bool("tls-self-signed", false, "serve TLS with a self-signed certificate made at start (its fingerprint is printed)")
+	ws := flag.Bool("websocket", false, "serve WebSocket at every path (HTTP/1.1 upgrades), echoing every message")
+	deflate := flag.Bool("deflate", false, "with -websocket: permessage-deflate for clients that offer it")
+	maxMessage := flag.Int("max-message", websocket.DefaultMaxMessage, "with -websocket: the largest message taken, in bytes (1009 past it)")
 	flag.Parse()
 	opts := []reactor.Option{reactor.WithGracePeriod(*grace)}
 	if *idle > 0 {
 		opts = append(opts, reactor.WithReadTimeout(*idle), reactor.WithWriteTimeout(*idle))
 	}
+	var newHandler func(int) reactor.Handler
 	tlsCfg, note, err := tlsConfig(*certFile, *keyFile, *selfSigned)
+	if err == nil && *ws {
+		newHandler, err = websocketEcho(*maxMessage, *deflate, *idle, &opts)
+	}
 	if err == nil {
-		err = run(*network, *addr, *every, *loops, tlsCfg, note, opts...)
+		err = run(*network, *addr, *every, *loops, tlsCfg, note, newHandler, opts...)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "reactor-echo:", err)
@@ -86,7 +101,10 @@ func main() {
 	}
 }
 
-func run(network, addr string, every time.Duration, loops int, tlsCfg *tls.Config, note string, opts ...reactor.Option) error {
+// run serves network and addr with a group of loops, each with the
+// handler newHandler makes (nil: the echo of bytes and datagrams).
+func run(network, addr string, every time.Duration, loops int, tlsCfg *tls.Config, note string,
+	newHandler func(int) reactor.Handler, opts ...reactor.Option) error {
 	if addr == "" {
 		switch network {
 		case "unix", "unixgram":
@@ -101,8 +119,10 @@ func run(network, addr string, every time.Duration, loops int, tlsCfg *tls.Confi
 	defer stop()
 	context.AfterFunc(ctx, stop) // a second signal ends the process at once
 
-	g, err := reactor.NewGroup(func(int) reactor.Handler { return echo{} },
-		reactor.WithLoops(loops), reactor.WithLoopOptions(opts...))
+	if newHandler == nil {
+		newHandler = func(int) reactor.Handler { return echo{} }
+	}
+	g, err := reactor.NewGroup(newHandler, reactor.WithLoops(loops), reactor.WithLoopOptions(opts...))
 	if err != nil {
 		return err
 	}

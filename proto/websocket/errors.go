@@ -1,6 +1,11 @@
 package websocket
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+)
 
 // Error is what the package returns for bytes that break the protocol:
 // the close code to answer the peer with, and why. The values are the package's sentinel
@@ -103,3 +108,63 @@ func CloseCodeOf(err error) uint16 {
 	}
 	return CloseInternalError
 }
+
+// The errors of a connection (Conn), as OnClose and the write methods
+// report them.
+var (
+	// ErrClosed is returned by the write methods and Close of a
+	// connection whose closing has begun. It matches net.ErrClosed.
+	ErrClosed = fmt.Errorf("websocket: connection closed: %w", net.ErrClosed)
+	// ErrNotOpen is returned by the write methods of a dialed connection
+	// whose opening handshake is not over (before OnOpen).
+	ErrNotOpen = errors.New("websocket: the opening handshake is not over")
+	// ErrPingTimeout is the reason OnClose reports for a connection
+	// closed because nothing arrived within the ping interval after a
+	// keepalive ping (WithPingInterval). It matches
+	// os.ErrDeadlineExceeded.
+	ErrPingTimeout = fmt.Errorf("websocket: no answer to the keepalive ping: %w", os.ErrDeadlineExceeded)
+	// ErrIdleTimeout is the reason OnClose reports for a connection
+	// closed by WithIdleTimeout. It matches os.ErrDeadlineExceeded.
+	ErrIdleTimeout = fmt.Errorf("websocket: idle timeout: %w", os.ErrDeadlineExceeded)
+	// ErrCloseTimeout is the reason OnClose reports for a connection
+	// whose peer did not answer its close frame within the close timeout
+	// (WithCloseTimeout). It matches os.ErrDeadlineExceeded.
+	ErrCloseTimeout = fmt.Errorf("websocket: no close frame in answer: %w", os.ErrDeadlineExceeded)
+	// ErrCloseCodeInvalid is returned by Conn.Close for a code that may
+	// not be sent (ValidCloseCode), other than CloseNoStatus (which sends
+	// a close frame without a code).
+	ErrCloseCodeInvalid = errors.New("websocket: close code may not be sent")
+	// ErrTooLong is returned by Ping for a payload longer than
+	// MaxControlPayload.
+	ErrTooLong = errors.New("websocket: payload too long")
+)
+
+// The errors of the opening handshake on a loop: Upgrader.Upgrade answers
+// them with an HTTP status and no upgrade; a dialed connection reports
+// them to OnClose.
+var (
+	// ErrNotUpgrade: a request that is not a WebSocket upgrade: not GET,
+	// older than HTTP/1.1, without "Upgrade: websocket" or "Connection:
+	// upgrade", without exactly one Sec-WebSocket-Key. Answered with 400.
+	ErrNotUpgrade = errors.New("websocket: not a WebSocket upgrade request")
+	// ErrOrigin: a request whose Origin the check refused
+	// (WithCheckOrigin). Answered with 403.
+	ErrOrigin = errors.New("websocket: origin not allowed")
+	// ErrHandshake: a server's answer that is not a valid switch to
+	// WebSocket (a status other than 101, a missing or wrong field, a
+	// subprotocol the client did not offer, a head too long). The error
+	// OnClose reports wraps it and says what was wrong.
+	ErrHandshake = errors.New("websocket: the server did not switch to WebSocket")
+	// ErrHandshakeTimeout: a server that did not answer the upgrade
+	// request within the dial timeout (WithDialTimeout). It matches
+	// os.ErrDeadlineExceeded.
+	ErrHandshakeTimeout = fmt.Errorf("websocket: no answer to the upgrade request: %w", os.ErrDeadlineExceeded)
+	// ErrURL: a URL Dial cannot dial: not ws:// or wss://, or without a
+	// host.
+	ErrURL = errors.New("websocket: URL not ws:// or wss:// with a host")
+)
+
+// ErrInvalidOption is wrapped by the error NewUpgrader, NewDialer and Dial
+// return for an option out of its range, or one of the other side's; the
+// error's text names the option and the value.
+var ErrInvalidOption = errors.New("websocket: invalid option")
