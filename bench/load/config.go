@@ -159,8 +159,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, errors.New("load: negative duration")
 	case !c.WebSocket && c.Path != "":
 		return c, errors.New("load: a path goes with WebSocket")
-	case c.WebSocket && !validPath(c.Path):
-		return c, fmt.Errorf("load: WebSocket path %q: it must start with / and hold visible ASCII only", c.Path)
+	case c.WebSocket && CheckWebSocketPath(c.Path) != nil:
+		return c, CheckWebSocketPath(c.Path)
 	case c.TLS != nil && !c.WebSocket && int64(c.Size)*int64(c.Depth) > MaxTLSInFlight:
 		return c, fmt.Errorf("load: size × depth = %d bytes in flight per TLS connection, more than %d", c.Size*c.Depth, MaxTLSInFlight)
 	}
@@ -197,18 +197,18 @@ func CheckLoopback(network, address string) error {
 	return nil
 }
 
-// validPath reports whether p may be the target of the upgrade request:
-// an absolute path (and query), without spaces or control bytes.
-func validPath(p string) bool {
-	if len(p) == 0 || p[0] != '/' {
-		return false
+// CheckWebSocketPath returns nil if p may be the target of a WebSocket
+// run's upgrade request (Config.Path): an absolute path, with a query if
+// need be, in visible ASCII: no spaces, no control bytes.
+func CheckWebSocketPath(p string) error {
+	ok := len(p) > 0 && p[0] == '/'
+	for i := 0; ok && i < len(p); i++ {
+		ok = ' ' < p[i] && p[i] < 0x7f
 	}
-	for i := range len(p) {
-		if p[i] <= ' ' || p[i] >= 0x7f {
-			return false
-		}
+	if !ok {
+		return fmt.Errorf("load: WebSocket path %q: it must start with / and hold visible ASCII only", p)
 	}
-	return true
+	return nil
 }
 
 // IsUDP reports whether network is one of RunUDP's.
