@@ -340,7 +340,9 @@ versions=$(sed -n 's/^[[:space:]]*\(github.com\/\(lesismal\/nbio\|gorilla\/webso
 			mr=$(median_ratio "$m" "$f" "$o")
 			met="-"
 			[[ -n $mr ]] && met=$(awk -v a="$mr" -v b="$limit" 'BEGIN { print (a <= b) ? "yes" : "no" }')
-			echo "| $m: $(label "$f" | cut -d'|' -f2 | sed 's/ (.*)//'), reactor ≤ $limit × $o | $(num "$mr" 1 2) | $met |"
+			note=""
+			[[ $m == idle-wss ]] && note=" (the issue states it for ws; wss alike, for comparison)"
+			echo "| $m: $(label "$f" | cut -d'|' -f2 | sed 's/ (.*)//'), reactor ≤ $limit × $o$note | $(num "$mr" 1 2) | $met |"
 		done
 	fi
 } >"$OUT/ws.md"

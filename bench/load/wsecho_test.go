@@ -14,13 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// wsEcho is the WebSocket echo server of these tests, until
-// proto/websocket has its connection layer (its Upgrader, on branch
-// ws-conn), which will replace it: a proto/http1 server whose handler
-// upgrades every request by hand and hands the connection over to itself
-// (TakeOver), and then echoes every data frame as it came, or cut into
-// frames of maxFrame bytes. It is a server of the tests' making: it
-// waits for whole frames, and checks only what the tests need.
+// wsEcho is the WebSocket echo server of these tests: a proto/http1
+// server whose handler upgrades every request by hand and hands the
+// connection over to itself (TakeOver), and then echoes every data frame
+// as it came, or cut into frames of maxFrame bytes. It is a server of the
+// tests' making, which can misbehave on demand (corrupt a byte, refuse,
+// ping): it waits for whole frames, and checks only what the tests need.
+// proto/websocket's Upgrader (branch ws-conn), once merged, is the
+// well-behaved server to run the client against as well.
 type wsEcho struct {
 	maxFrame  int  // > 0: echo in frames of at most this many bytes (nbio cuts at 32 KiB)
 	corruptAt int  // > 0: flip a bit of this byte of each connection's echoed payload

@@ -6,7 +6,8 @@
 //	peer-ws -server gorilla -addr 127.0.0.1:7001 -tls   # wss
 //
 // Each server upgrades a GET at any path, echoes every message (text as
-// text, binary as binary, whole, whatever frames it came in), answers the
+// text, binary as binary, whole, whatever frames it came in; nbio does not
+// echo an empty message, which never reaches its OnMessage), answers the
 // protocol's pings and closes as its library does, and offers no
 // extension: no permessage-deflate, so that every server moves the same
 // bytes. It listens only on the loopback address given, prints "listening
