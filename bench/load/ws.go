@@ -24,11 +24,11 @@ import (
 // Once open, every message goes out as one binary frame, FIN set, masked
 // with a fresh key from the engine's xorshift (AppendHeader, MaskBytes, in
 // a buffer of the engine's, and one Write, which queues it whole or not at
-// all); the
-// server's frames are read where they lie in the connection's input
-// (ParseHeader), and their payloads checked against the pattern as they
-// arrive, however the server cuts a message into frames and the kernel
-// into reads: an echo completes at the end of its message's last frame.
+// all); the server's frames are read where they lie in the connection's
+// input (ParseHeader), and their payloads checked against the pattern as
+// they arrive, however the server cuts a message into frames and the
+// kernel into reads: an echo completes at the end of its message's last
+// frame.
 // A server's ping is answered with a pong; its close frame, and any frame
 // a server must not send (masked, text, out of sequence, longer than what
 // is in flight), fail the connection. Nothing is allocated per message.
