@@ -1,4 +1,4 @@
-# lib.sh: what the scripts that measure servers in turns (tls.sh, udp.sh,
+# lib.sh: what the scripts that measure servers in turns (tls.sh, udp.sh, ws.sh,
 # http.sh, redis.sh) share. Each sources it from the repository's root,
 # after checking its own knobs:
 #

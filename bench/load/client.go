@@ -26,12 +26,14 @@ type client struct {
 	sentAt []int64 // closed loop: when message seq was written, at seq % Depth
 	doneAt []int64 // open loop: when the echo of message seq arrived, at seq % Depth
 	freed  bool    // open loop: in engine.freed
+	ws     wsConn  // WebSocket runs (ws.go)
 }
 
 type clientState uint8
 
 const (
-	dialing clientState = iota
+	dialing   clientState = iota
+	upgrading             // WebSocket: the upgrade request is sent, the 101 awaited
 	open
 	failed // closed by the engine after an error; counted already
 	closed
@@ -166,7 +168,14 @@ func (e *engine) send(cl *client, now int64) {
 	if cl.doneAt != nil && e.cfg.slowSend != nil {
 		e.cfg.slowSend()
 	}
-	if _, err := cl.c.Write(e.pat.message(cl.id, cl.sent)); err != nil {
+	msg := e.pat.message(cl.id, cl.sent)
+	var err error
+	if e.ws != nil {
+		err = e.ws.writeMessage(cl.c, msg)
+	} else {
+		_, err = cl.c.Write(msg)
+	}
+	if err != nil {
 		e.fail(cl, "write", err)
 		return
 	}

@@ -17,7 +17,7 @@ type Config struct {
 	Addr    string // host:port on a loopback address, or a unix socket path
 	Server  string // a label for the result, such as the server's name
 
-	Conns int // connections, all on one loop (with TLS: a goroutine each; for RunUDP: sockets, a goroutine each)
+	Conns int // connections, all on one loop (with TLS but not WebSocket: a goroutine each; for RunUDP: sockets, a goroutine each)
 	Size  int // bytes per message
 	// Depth is how many messages each connection keeps in flight: 1 is
 	// ping-pong, more is pipelining. In open loop (Rate > 0) it bounds
@@ -49,8 +49,16 @@ type Config struct {
 	// TLS, if set, makes every connection a crypto/tls client with this
 	// configuration (TLSClientConfig makes the usual one). Such a run
 	// has a goroutine per connection instead of the loop (see stream.go,
-	// and pacer.go for open loop).
+	// and pacer.go for open loop); a WebSocket run (wss) stays on the
+	// loop, whose TLS (reactor.Loop.DialTLS) runs crypto/tls too.
 	TLS *tls.Config
+
+	// WebSocket makes every connection a WebSocket client of an echo
+	// server (RFC 6455, ws.go): it upgrades with a GET of Path, then sends
+	// each message as one masked binary frame, and checks the echoed
+	// messages, in whatever frames they come. Size is a message's payload.
+	WebSocket bool
+	Path      string // the upgrade request's target; "/" if empty
 
 	// LossTimeout is, for RunUDP, how long a datagram may go without its
 	// echo before it is counted lost and a new one is sent in its place.
@@ -130,6 +138,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.LagLimit == 0 {
 		c.LagLimit = d.LagLimit
 	}
+	if c.WebSocket && c.Path == "" {
+		c.Path = "/"
+	}
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
@@ -146,7 +157,11 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("load: rate %g", c.Rate)
 	case c.Warmup < 0 || c.Duration < 0 || c.Drain < 0 || c.DialTimeout < 0 || c.Progress < 0 || c.LossTimeout < 0 || c.LagLimit < 0:
 		return c, errors.New("load: negative duration")
-	case c.TLS != nil && int64(c.Size)*int64(c.Depth) > MaxTLSInFlight:
+	case !c.WebSocket && c.Path != "":
+		return c, errors.New("load: a path goes with WebSocket")
+	case c.WebSocket && CheckWebSocketPath(c.Path) != nil:
+		return c, CheckWebSocketPath(c.Path)
+	case c.TLS != nil && !c.WebSocket && int64(c.Size)*int64(c.Depth) > MaxTLSInFlight:
 		return c, fmt.Errorf("load: size × depth = %d bytes in flight per TLS connection, more than %d", c.Size*c.Depth, MaxTLSInFlight)
 	}
 	return c, CheckLoopback(c.Network, c.Addr)
@@ -182,6 +197,20 @@ func CheckLoopback(network, address string) error {
 	return nil
 }
 
+// CheckWebSocketPath returns nil if p may be the target of a WebSocket
+// run's upgrade request (Config.Path): an absolute path, with a query if
+// need be, in visible ASCII: no spaces, no control bytes.
+func CheckWebSocketPath(p string) error {
+	ok := len(p) > 0 && p[0] == '/'
+	for i := 0; ok && i < len(p); i++ {
+		ok = ' ' < p[i] && p[i] < 0x7f
+	}
+	if !ok {
+		return fmt.Errorf("load: WebSocket path %q: it must start with / and hold visible ASCII only", p)
+	}
+	return nil
+}
+
 // IsUDP reports whether network is one of RunUDP's.
 func IsUDP(network string) bool {
 	return network == "udp" || network == "udp4" || network == "udp6"
@@ -193,4 +222,10 @@ func (c Config) streamOnly() error {
 		return fmt.Errorf("load: %s carries datagrams: RunUDP drives it", c.Network)
 	}
 	return nil
+}
+
+// plainTLS reports whether the run's connections are crypto/tls clients,
+// a goroutine each (stream.go): TLS without WebSocket.
+func (c Config) plainTLS() bool {
+	return c.TLS != nil && !c.WebSocket
 }

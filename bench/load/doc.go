@@ -28,6 +28,14 @@
 // goroutine more keeps the schedule (see pacer.go); TLSClientConfig makes
 // the configuration the benchmarks use.
 //
+// With Config.WebSocket the connections are WebSocket clients on the loop
+// (ws.go): each upgrades (an HTTP/1.1 GET of Config.Path, the 101 and its
+// Sec-WebSocket-Accept checked), then sends its messages as masked binary
+// frames, a fresh masking key each, and checks the echoed messages in
+// whatever frames the server cuts them into, without allocating per
+// message. Run, open or closed loop, and RunIdle drive them; with
+// Config.TLS too (wss) the loop's own TLS carries them.
+//
 // Traffic goes only to loopback addresses and unix sockets (CheckLoopback).
 // The command bench/cmd/reactor-load is the way to run it.
 package load

@@ -50,6 +50,9 @@ type engine struct {
 
 	idleEchoed         int   // idle mode: connections whose byte came back, or that closed
 	rssBefore, rssLive int64 // idle mode: the server's RSS before dialing and with every connection open
+
+	ws      *wsSide // WebSocket runs (ws.go); nil for plain echoes
+	tlsInfo string  // what the first TLS connection negotiated (wss)
 }
 
 type phase uint8
@@ -76,6 +79,9 @@ const maxLogged = 20
 func newEngine(cfg Config, idle bool) *engine {
 	e := &engine{cfg: cfg, idle: idle, pat: newPattern(cfg.Size), epoch: time.Now()}
 	e.lag.limit = int64(cfg.LagLimit)
+	if cfg.WebSocket {
+		e.ws = newWSSide(cfg)
+	}
 	e.clients = make([]client, cfg.Conns)
 	stamps := make([]int64, cfg.Conns*cfg.Depth)
 	for i := range e.clients {
@@ -142,7 +148,13 @@ func (e *engine) dialMore() error {
 	for e.dialed < len(e.clients) && e.dialed-e.settled < maxDialing {
 		cl := &e.clients[e.dialed]
 		e.dialed++
-		c, err := e.loop.Dial(e.cfg.Network, e.cfg.Addr, e.cfg.DialTimeout)
+		var c *reactor.Conn
+		var err error
+		if e.cfg.TLS != nil { // wss: the loop's TLS
+			c, err = e.loop.DialTLS(e.cfg.Network, e.cfg.Addr, e.cfg.TLS, e.cfg.DialTimeout)
+		} else {
+			c, err = e.loop.Dial(e.cfg.Network, e.cfg.Addr, e.cfg.DialTimeout)
+		}
 		if err != nil {
 			if e.dialed == 1 {
 				return err
@@ -158,16 +170,33 @@ func (e *engine) dialMore() error {
 	return nil
 }
 
-// OnOpen is called when a connect has succeeded.
+// OnOpen is called when a connect (and, for wss, the TLS handshake) has
+// succeeded. A WebSocket connection then upgrades, and opens once the
+// server has agreed (ws.go).
 func (e *engine) OnOpen(c *reactor.Conn) {
 	cl, _ := c.Context().(*client)
 	if cl == nil {
 		return
 	}
+	if cs, ok := c.ConnectionState(); ok && e.tlsInfo == "" {
+		e.tlsInfo = TLSInfo(cs)
+	}
+	if e.ws != nil {
+		cl.state = upgrading
+		if err := e.ws.upgrade(cl); err != nil {
+			e.failUpgrade(cl, err)
+		}
+		return
+	}
+	e.open(cl, e.now())
+}
+
+// open counts cl opened; in idle mode it sends cl's one message.
+func (e *engine) open(cl *client, now int64) {
 	cl.state = open
 	e.opened++
 	if e.idle {
-		e.send(cl, e.now())
+		e.send(cl, now)
 	}
 	e.settle()
 	_ = e.dialMore() // not the first: it reports its own errors
@@ -176,6 +205,10 @@ func (e *engine) OnOpen(c *reactor.Conn) {
 // OnData checks the echoed bytes and sends what may follow.
 func (e *engine) OnData(c *reactor.Conn) {
 	cl, _ := c.Context().(*client)
+	if e.ws != nil && cl != nil {
+		e.onWSData(c, cl)
+		return
+	}
 	p, _ := c.Next(0)
 	if cl == nil || cl.state != open {
 		return
@@ -193,9 +226,13 @@ func (e *engine) OnClose(c *reactor.Conn, err error) {
 		return
 	}
 	switch cl.state {
-	case dialing:
+	case dialing, upgrading:
+		what := "dial"
+		if cl.state == upgrading {
+			what = "upgrade: closed by the server"
+		}
 		cl.state = closed
-		e.report(cl, "dial", err)
+		e.report(cl, what, err)
 		e.settle()
 		_ = e.dialMore()
 	case open:

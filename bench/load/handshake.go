@@ -33,6 +33,9 @@ func RunHandshakes(ctx context.Context, cfg Config) (HandshakeResult, error) {
 	if err == nil {
 		err = cfg.streamOnly()
 	}
+	if err == nil && cfg.WebSocket {
+		err = errors.New("load: the handshake rate is measured without WebSocket")
+	}
 	if err != nil {
 		return HandshakeResult{}, err
 	}

@@ -17,6 +17,10 @@ type Result struct {
 	Size    int
 	Depth   int
 	Rate    float64 // 0: closed loop
+	// WebSocket is the path of a WebSocket run (Config.WebSocket), empty
+	// for plain echoes: then a message is a binary message of Size bytes,
+	// and MBPerSec counts payload.
+	WebSocket string
 
 	Duration   time.Duration // the measured window, as it was
 	Msgs       uint64        // echoes completed in the window
@@ -65,6 +69,7 @@ type resultJSON struct {
 	ClientAllocsPerMsg float64   `json:"client_allocs_per_msg"`
 	Errors             uint64    `json:"errors"`
 	TLS                string    `json:"tls,omitempty"`
+	WebSocket          string    `json:"websocket,omitempty"`
 	Open               *openJSON `json:"open_loop,omitempty"`
 }
 
@@ -90,7 +95,8 @@ type openJSON struct {
 // scripts: server, conns, size, depth, rate, duration_s, msgs, msgs_per_s,
 // mb_per_s, p50_ns, p99_ns, p999_ns, max_ns, server_cpu_s,
 // server_cpu_per_msg_ns, client_cpu_per_msg_ns, client_allocs_per_msg,
-// errors, tls for a TLS run, and for an open-loop run open_loop: due,
+// errors, tls for a TLS run, websocket (the path) for a WebSocket run,
+// and for an open-loop run open_loop: due,
 // issued, sent, sent_per_s, held, backlog, lag_p50_ns, lag_p99_ns,
 // lag_max_ns, lag_limit_ns, late, max_send_lag_ns, generator_bound and,
 // if it is true, generator_bound_why.
@@ -100,7 +106,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		DurationS: r.Duration.Seconds(), Msgs: r.Msgs, MsgsPerS: r.MsgsPerSec, MBPerS: r.MBPerSec,
 		P50: int64(r.P50), P99: int64(r.P99), P999: int64(r.P999), Max: int64(r.Max),
 		ClientCPUPerMsgNS: int64(r.ClientCPUPerMsg), ClientAllocsPerMsg: r.ClientAllocsPerMsg,
-		Errors: r.Errors, TLS: r.TLS,
+		Errors: r.Errors, TLS: r.TLS, WebSocket: r.WebSocket,
 	}
 	if r.ServerMeasured {
 		s, ns := r.ServerCPU.Seconds(), int64(r.ServerCPUPerMsg)
@@ -138,6 +144,9 @@ func (r Result) WriteSummary(w io.Writer) error {
 	server := "not measured (no -pid)"
 	if r.ServerMeasured {
 		server = fmt.Sprintf("%v per msg (%.2f s in the window)", r.ServerCPUPerMsg, r.ServerCPU.Seconds())
+	}
+	if r.WebSocket != "" {
+		mode += ", WebSocket " + r.WebSocket
 	}
 	if r.TLS != "" {
 		mode += ", " + r.TLS
@@ -182,7 +191,8 @@ type IdleResult struct {
 	RSSAfter   int64   `json:"rss_after"`  // bytes
 	RSSPerConn float64 `json:"rss_per_conn_bytes"`
 	Errors     uint64  `json:"errors"`
-	TLS        string  `json:"tls,omitempty"` // TLSInfo of the first connection; empty without TLS
+	TLS        string  `json:"tls,omitempty"`       // TLSInfo of the first connection; empty without TLS
+	WebSocket  string  `json:"websocket,omitempty"` // the path of a WebSocket run: connections upgraded, one 1-byte message echoed on each
 }
 
 // WriteSummary writes the result as one readable block.
@@ -192,8 +202,11 @@ func (r IdleResult) WriteSummary(w io.Writer) error {
 		label = "server"
 	}
 	kind := ""
+	if r.WebSocket != "" {
+		kind = " WebSocket (" + r.WebSocket + ")"
+	}
 	if r.TLS != "" {
-		kind = " TLS (" + r.TLS + ")"
+		kind += " TLS (" + r.TLS + ")"
 	}
 	_, err := fmt.Fprintf(w, `%s memory with %d idle%s connections
   RSS before    %d KiB

@@ -15,7 +15,8 @@ import (
 // ending the run. Run returns an error if the configuration is bad, no
 // connection could be opened, or ctx ended before the run did. With
 // cfg.TLS the connections are crypto/tls clients, a goroutine each,
-// steered from the calling goroutine (see crowd.go).
+// steered from the calling goroutine (see crowd.go); with cfg.WebSocket
+// too (wss), they stay on the loop, as its TLS connections (see ws.go).
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err == nil {
@@ -29,7 +30,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			return Result{}, fmt.Errorf("load: the server's CPU time: %w", err)
 		}
 	}
-	if cfg.TLS != nil {
+	if cfg.plainTLS() {
 		s := newStreams(cfg, false)
 		err = s.run(ctx)
 		return s.result(), err
@@ -45,7 +46,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 // server has had to buffer something for every one of them), reads the RSS
 // again with all of them open and idle, and closes them. With cfg.TLS the
 // connections are TLS clients, a goroutine each, and the echo also makes
-// sure that the server has finished every handshake.
+// sure that the server has finished every handshake. With cfg.WebSocket
+// each connection upgrades first, and echoes a 1-byte message (wss: on the
+// loop, as in Run).
 func RunIdle(ctx context.Context, cfg Config) (IdleResult, error) {
 	cfg, err := cfg.withDefaults()
 	if err == nil {
@@ -62,7 +65,7 @@ func RunIdle(ctx context.Context, cfg Config) (IdleResult, error) {
 	if err != nil {
 		return IdleResult{}, fmt.Errorf("load: the server's memory: %w", err)
 	}
-	if cfg.TLS != nil {
+	if cfg.plainTLS() {
 		s := newStreams(cfg, true)
 		s.rssBefore = rssBefore
 		err = s.run(ctx)
@@ -74,6 +77,8 @@ func RunIdle(ctx context.Context, cfg Config) (IdleResult, error) {
 	live := e.opened - e.lost
 	r := IdleResult{
 		Server:    cfg.Server,
+		TLS:       e.tlsInfo,
+		WebSocket: wsPath(cfg),
 		IdleConns: live,
 		RSSBefore: e.rssBefore,
 		RSSAfter:  e.rssLive,
@@ -137,6 +142,7 @@ func readUsage(pid int, report func(what string, err error)) usage {
 func (e *engine) result() Result {
 	w := window{msgs: e.msgs, hist: &e.hist, start: e.winStart, end: e.winEnd, before: e.before, after: e.after}
 	r := w.result(e.cfg, e.errors)
+	r.TLS = e.tlsInfo
 	if e.cfg.Rate > 0 && e.winEnd > e.winStart {
 		e.lag.fill(&r, e.sched, e.winStart, e.winEnd, e.handedOut, e.backlog)
 	}
@@ -160,13 +166,14 @@ func (w *window) result(c Config, errors uint64) Result {
 	r := Result{
 		Server: c.Server, Network: c.Network, Addr: c.Addr,
 		Conns: c.Conns, Size: c.Size, Depth: c.Depth, Rate: c.Rate,
-		Msgs:   w.msgs,
-		Errors: errors,
-		P50:    w.hist.Percentile(50),
-		P99:    w.hist.Percentile(99),
-		P999:   w.hist.Percentile(99.9),
-		Max:    w.hist.Max(),
-		Mean:   w.hist.Mean(),
+		WebSocket: wsPath(c),
+		Msgs:      w.msgs,
+		Errors:    errors,
+		P50:       w.hist.Percentile(50),
+		P99:       w.hist.Percentile(99),
+		P999:      w.hist.Percentile(99.9),
+		Max:       w.hist.Max(),
+		Mean:      w.hist.Mean(),
 	}
 	if w.end <= w.start {
 		return r // the window did not close

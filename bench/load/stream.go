@@ -11,7 +11,7 @@ import (
 )
 
 // streams is a run of TLS connections, a goroutine each (see crowd.go):
-// Run and RunIdle with Config.TLS set.
+// Run and RunIdle with Config.TLS set, and not Config.WebSocket.
 type streams struct {
 	crowd
 	idle bool // memory mode: one echo per connection, then measure

@@ -73,6 +73,8 @@ func RunUDP(ctx context.Context, cfg Config) (UDPResult, error) {
 		return UDPResult{}, fmt.Errorf("load: depth %d: a UDP socket keeps at most %d datagrams in flight", cfg.Depth, MaxUDPDepth)
 	case cfg.TLS != nil:
 		return UDPResult{}, errors.New("load: TLS is not spoken over UDP")
+	case cfg.WebSocket:
+		return UDPResult{}, errors.New("load: WebSocket is not spoken over UDP")
 	case cfg.Rate > 0:
 		return UDPResult{}, errors.New("load: open loop (a rate) is not supported over UDP")
 	}

@@ -7,6 +7,7 @@ replace github.com/goreactor/reactor => ../..
 require (
 	github.com/cloudwego/netpoll v0.7.2
 	github.com/goreactor/reactor v0.0.0-00010101000000-000000000000
+	github.com/gorilla/websocket v1.5.3
 	github.com/lesismal/llib v1.2.5
 	github.com/lesismal/nbio v1.6.8
 	github.com/panjf2000/gnet/v2 v2.9.7

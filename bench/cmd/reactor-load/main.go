@@ -16,6 +16,9 @@
 //	reactor-load -pid $PID -tls -handshakes -conns 32             # full TLS handshakes per second
 //	reactor-load -pid $PID -tls -idle 10000                       # memory per idle TLS connection
 //	reactor-load -pid $PID -udp                                   # 50 UDP sockets, 64 B datagrams, one in flight each
+//	reactor-load -pid $PID -ws                                    # WebSocket: 50 conns, 64 B binary messages, ping-pong
+//	reactor-load -pid $PID -ws -tls -path /echo -size 65536 -conns 10   # wss, 64 KiB messages
+//	reactor-load -pid $PID -ws -idle 10000                        # memory per idle WebSocket connection
 //
 // With -tls the clients are crypto/tls's, a goroutine per connection, not
 // the loop's (see package load): they skip verifying the server's
@@ -41,6 +44,16 @@
 // stalls a socket that long and no more; the summary gives datagrams/s,
 // the losses and, with -pid, the server's CPU per datagram echoed. UDP
 // runs are closed loop only, without TLS.
+//
+// With -ws the connections are WebSocket clients, still on the loop (see
+// package load): each upgrades with a GET of -path, then sends every
+// message as one binary frame of -size bytes, masked with a fresh key, and
+// checks the echoed messages in whatever frames they come; a server's
+// ping gets its pong. Messages/s, latencies and the server's CPU per
+// message then count WebSocket messages; -idle upgrades every connection
+// and echoes one 1-byte message on each. With -tls too (wss) the loop's
+// own TLS carries the connections (crypto/tls inside, with the same
+// client configuration), so the client stays one goroutine.
 //
 // Only loopback addresses and unix sockets are accepted. The summary goes to
 // stdout, errors and progress lines to stderr. The exit status is 0 for a
@@ -93,12 +106,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	server := fs.String("server", "", "the server's name, for the JSON")
 	progress := fs.Duration("progress", time.Second, "a progress line on stderr this often (0: none)")
 	idle := fs.Int("idle", 0, "memory mode: open N connections, echo one byte on each, report the server's RSS per connection (needs -pid)")
-	useTLS := fs.Bool("tls", false, "speak TLS: crypto/tls clients, a goroutine each, certificate not verified, no resumption")
+	useTLS := fs.Bool("tls", false, "speak TLS: crypto/tls clients, a goroutine each (with -ws: on the loop's TLS), certificate not verified, no resumption")
 	tlsVersion := fs.String("tls-version", "1.3", `with -tls: "1.3" or "1.2"`)
 	tlsGroup := fs.String("tls-group", "x25519", `with -tls: the one key exchange group offered: "x25519", "p256" or "x25519mlkem768"`)
 	handshakes := fs.Bool("handshakes", false, "connection-rate mode: each of -conns workers dials, handshakes (with -tls: a full handshake), echoes one -size message and closes, over and over; reports handshakes/s and, with -pid, the server's CPU per handshake")
 	useUDP := fs.Bool("udp", false, "datagram mode: -conns connected UDP sockets, a goroutine each, -depth datagrams of -size bytes in flight on each; reports datagrams/s, losses and, with -pid, the server's CPU per datagram")
 	lossTimeout := fs.Duration("loss-timeout", d.LossTimeout, "with -udp: how long a datagram may go without its echo before it counts as lost and a new one is sent in its place")
+	useWS := fs.Bool("ws", false, "WebSocket mode: each connection upgrades (GET -path), then sends each message as one masked binary frame of -size bytes; with -tls, wss on the loop's TLS")
+	path := fs.String("path", "/", "with -ws: the path of the upgrade request")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: reactor-load [flags]\n\nDrives an echo server and checks every echoed byte. Flags:")
 		fs.PrintDefaults()
@@ -134,6 +149,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "reactor-load: -conns, -size, -depth and -duration must be positive")
 		return 2
 	}
+	if *useWS && (*handshakes || *useUDP) {
+		fmt.Fprintln(stderr, "reactor-load: -ws goes with neither -handshakes nor -udp")
+		return 2
+	}
+	if set["path"] && !*useWS {
+		fmt.Fprintln(stderr, "reactor-load: -path goes with -ws")
+		return 2
+	}
+	if err := load.CheckWebSocketPath(*path); *useWS && err != nil {
+		fmt.Fprintln(stderr, "reactor-load:", err)
+		return 2
+	}
 	if *rate < 0 || *lagLimit <= 0 {
 		fmt.Fprintln(stderr, "reactor-load: -rate must not be negative, and -lag-limit must be positive")
 		return 2
@@ -154,7 +181,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "reactor-load:", err)
 			return 2
 		}
-		if int64(*size)*int64(*depth) > load.MaxTLSInFlight {
+		if !*useWS && int64(*size)*int64(*depth) > load.MaxTLSInFlight {
 			fmt.Fprintf(stderr, "reactor-load: with -tls, -size × -depth may be at most %d bytes\n", load.MaxTLSInFlight)
 			return 2
 		}
@@ -173,6 +200,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Warmup: *warmup, Duration: *duration, Drain: *drain,
 		ServerPID: *pid, Progress: *progress, Log: stderr,
 		TLS: tlsCfg, LossTimeout: *lossTimeout, LagLimit: *lagLimit,
+	}
+	if *useWS {
+		cfg.WebSocket, cfg.Path = true, *path
 	}
 
 	var (
