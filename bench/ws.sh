@@ -100,13 +100,7 @@ if ((${#pin1[@]} == 0)); then log "WARNING: no taskset or fewer than 2 CPUs: the
 
 # --- build -------------------------------------------------------------
 go build -o "$bin/reactor-load" ./bench/cmd/reactor-load || die "building bench/cmd/reactor-load failed"
-# Until proto/websocket's connection layer (branch ws-conn) is merged,
-# peer-ws's reactor server is built with -tags wsconn; without it, the
-# reactor server only says that it is missing, and its runs fail.
-if ! (cd bench/peers && go build -tags wsconn -o "$bin/peer-ws" ./cmd/peer-ws 2>"$bin/build-err"); then
-	log "peer-ws's reactor server does not build yet (proto/websocket has no Upgrader?): $(grep -v '^#' "$bin/build-err" | head -n1)"
-	(cd bench/peers && go build -o "$bin/peer-ws" ./cmd/peer-ws) || die "building bench/peers/cmd/peer-ws failed"
-fi
+(cd bench/peers && go build -o "$bin/peer-ws" ./cmd/peer-ws) || die "building bench/peers/cmd/peer-ws failed"
 
 # --- one run -----------------------------------------------------------
 # start_server NAME TLS starts the server (TLS: 1 for wss) on 127.0.0.1:0

@@ -20,8 +20,8 @@ import (
 // as it came, or cut into frames of maxFrame bytes. It is a server of the
 // tests' making, which can misbehave on demand (corrupt a byte, refuse,
 // ping): it waits for whole frames, and checks only what the tests need.
-// proto/websocket's Upgrader (branch ws-conn), once merged, is the
-// well-behaved server to run the client against as well.
+// bench/cmd/reactor-load's tests run the client against proto/websocket's
+// Upgrader, the well-behaved server.
 type wsEcho struct {
 	maxFrame  int  // > 0: echo in frames of at most this many bytes (nbio cuts at 32 KiB)
 	corruptAt int  // > 0: flip a bit of this byte of each connection's echoed payload

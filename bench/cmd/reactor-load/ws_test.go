@@ -15,56 +15,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// wsEcho is a WebSocket echo server for these tests, until
-// proto/websocket's connection layer (its Upgrader, branch ws-conn) is
-// merged and replaces it, here and in package load's tests: an http1
-// handler that upgrades by hand, then echoes every whole frame as it
-// came.
-type wsEcho struct{ fw websocket.FrameWriter }
+// wsEcho echoes every message it gets, as it came (text as text).
+type wsEcho struct{}
 
-func (s *wsEcho) ServeHTTP(w *http1.ResponseWriter, r *http1.Request) {
-	key := r.Header("Sec-WebSocket-Key")
-	if websocket.CheckKey(key) != nil {
-		w.SetStatus(400)
-		return
-	}
-	var accept [28]byte
-	w.SetStatus(101)
-	_ = w.Header("Upgrade", "websocket")
-	_ = w.Header("Connection", "Upgrade")
-	_ = w.HeaderBytes("Sec-WebSocket-Accept", websocket.AppendAcceptKey(accept[:0], key))
-	w.TakeOver(s)
-}
+func (wsEcho) OnOpen(*websocket.Conn) {}
 
-func (s *wsEcho) OnOpen(*reactor.Conn) {}
-
-func (s *wsEcho) OnData(c *reactor.Conn) {
-	for {
-		p, _ := c.Peek(0)
-		h, n, err := websocket.ParseHeader(p, 0)
-		if err != nil {
-			_ = c.Abort()
-			return
-		}
-		if n == 0 || int64(len(p)-n) < h.Length {
-			return
-		}
-		payload := p[n : n+int(h.Length)]
-		websocket.MaskBytes(h.Mask, 0, payload)
-		if s.fw.WriteFrame(c, h.Fin, false, h.Opcode, payload, nil) != nil {
-			_ = c.Close()
-			return
-		}
-		c.Discard(n + int(h.Length))
+func (wsEcho) OnMessage(c *websocket.Conn, op websocket.Opcode, data []byte) {
+	if c.WriteMessage(op, data) != nil {
+		_ = c.Close(websocket.CloseInternalError, "")
 	}
 }
 
-func (s *wsEcho) OnClose(*reactor.Conn, error) {}
+func (wsEcho) OnClose(*websocket.Conn, uint16, error) {}
 
-// startWSEcho runs wsEcho on its own loop until the test ends, over TLS
-// with cfg if it is not nil.
+// startWSEcho runs an echo on proto/websocket's Upgrader, on its own loop,
+// until the test ends, over TLS with cfg if it is not nil.
 func startWSEcho(t *testing.T, cfg *tls.Config) string {
-	srv, err := http1.NewServer(&wsEcho{})
+	up, err := websocket.NewUpgrader(wsEcho{})
+	require.NoError(t, err)
+	srv, err := http1.NewServer(up)
 	require.NoError(t, err)
 	l, err := reactor.New(srv.Handler(), srv.LoopOptions()...)
 	require.NoError(t, err)

@@ -21,9 +21,6 @@ const limit = 20 * time.Second
 // ends, and returns its address.
 func startServer(t *testing.T, name string, kp *keyPair) string {
 	t.Helper()
-	if name == "reactor" && !reactorReady {
-		t.Skip("the reactor server needs proto/websocket's Upgrader: -tags wsconn, once ws-conn is merged")
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan net.Addr, 1)
 	done := make(chan error, 1)

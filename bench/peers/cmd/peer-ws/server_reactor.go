@@ -1,9 +1,3 @@
-//go:build wsconn
-
-// This file is built with -tags wsconn until proto/websocket's connection
-// layer (Upgrader, Handler, Conn: branch ws-conn) is on main; then the tag
-// goes, with server_reactor_pending.go.
-
 package main
 
 import (
@@ -14,9 +8,6 @@ import (
 	"github.com/goreactor/reactor/proto/websocket"
 	"github.com/goreactor/reactor/reactor"
 )
-
-// reactorReady says whether the reactor server is built.
-const reactorReady = true
 
 // maxMessage is the longest message the reactor server takes: nbio's
 // default (MessageLengthLimit, 4 MiB); the benchmark sends 64 KiB at most.
