@@ -39,8 +39,8 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if err := c.admit(len(p)); err != nil || len(p) == 0 {
 		return 0, err
 	}
-	if len(p) >= directWriteMin && c.Pending() == 0 && c.state == stOpen && !c.has(factDirty|factMarked) {
-		c.writeNow(p)
+	if len(p) >= directWriteMin && c.sendsNow() {
+		c.writeNow(p, nil)
 		return len(p), nil
 	}
 	c.output().Write(p) // cannot fail: admit checked the room
@@ -48,27 +48,69 @@ func (c *Conn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Writev is Write of a followed by b, as one unit: both are queued, or
+// neither (ErrOutputFull), and Write's exception holds for their sum, which
+// is sent at once with one writev when it is large and nothing is queued.
+// It is how a protocol writes a message's header and a large payload
+// without copying the payload first (a WebSocket frame, say). It returns
+// len(a)+len(b).
+func (c *Conn) Writev(a, b []byte) (int, error) {
+	n := len(a) + len(b)
+	if c.has(factTLS) {
+		if n > c.Available() {
+			return 0, ErrOutputFull
+		}
+		if k, err := c.writeTLS(a); err != nil {
+			return k, err
+		}
+		k, err := c.writeTLS(b)
+		return len(a) + k, err
+	}
+	if err := c.admit(n); err != nil || n == 0 {
+		return 0, err
+	}
+	if n >= directWriteMin && c.sendsNow() {
+		c.writeNow(a, b)
+		return n, nil
+	}
+	out := c.output()
+	out.Write(a) // cannot fail: admit checked the room
+	out.Write(b)
+	c.queueOutput(n)
+	return n, nil
+}
+
+// sendsNow reports whether a write may be sent at once rather than
+// queued: nothing is queued before it, nothing was sent this way since
+// the last flush phase, and the connection is open.
+func (c *Conn) sendsNow() bool {
+	return c.Pending() == 0 && c.state == stOpen && !c.has(factDirty|factMarked)
+}
+
 // directWriteMin is the size from which Write sends at once what it would
 // otherwise copy into the output ring (see Write): from about this size
 // the copy costs more than the system call that coalescing would save.
 const directWriteMin = 16 << 10
 
-// writeNow sends p, which admit has cleared and which nothing queued
-// precedes, and queues what the socket does not take. It calls the kernel
-// directly, not through the loop's syscall table: a call through a function
-// value would make p escape, and so every caller's buffer, even a small one
-// that never comes here, would be allocated on the heap.
-func (c *Conn) writeNow(p []byte) {
+// writeNow sends a then b (b may be empty), which admit has cleared and
+// which nothing queued precedes, and queues what the socket does not take.
+// It calls the kernel directly, not through the loop's syscall table: a
+// call through a function value would make a and b escape, and so every
+// caller's buffer, even a small one that never comes here, would be
+// allocated on the heap.
+func (c *Conn) writeNow(a, b []byte) {
 	l := c.loop
-	n, err := l.raw.Write(int(c.fd), p)
+	total := len(a) + len(b)
+	n, err := l.raw.Writev(int(c.fd), a, b)
 	l.st[statWrites]++
 	if err != nil {
 		if err != unix.EAGAIN && err != unix.EINTR {
 			// Queued as usual: the flush phase meets the error again and
 			// closes the connection then, keeping any reason the handler gives
 			// with CloseWithError after this Write.
-			c.output().Write(p)
-			c.queueOutput(len(p))
+			c.output().Write(a)
+			c.output().Write(b)
+			c.queueOutput(total)
 			return
 		}
 		n = 0
@@ -79,7 +121,7 @@ func (c *Conn) writeNow(p []byte) {
 			c.ext.lastWrite = l.clock
 		}
 	}
-	if n == len(p) {
+	if n == total {
 		l.markDirty(c) // until the flush phase, further writes are queued
 		return
 	}
@@ -87,8 +129,14 @@ func (c *Conn) writeNow(p []byte) {
 	// to report room rather than for the flush phase, which would only
 	// meet EAGAIN.
 	l.st[statPartialWrites]++
-	c.output().Write(p[n:])
-	c.recordOutput(len(p) - n)
+	out := c.output()
+	if n < len(a) {
+		out.Write(a[n:])
+		out.Write(b)
+	} else {
+		out.Write(b[n-len(a):])
+	}
+	c.recordOutput(total - n)
 	c.updateInterest()
 }
 

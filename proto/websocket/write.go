@@ -13,6 +13,13 @@ type Output interface {
 // through on its way to the output.
 const maskChunk = 1 << 10
 
+// vectored is an Output that takes two slices as one unit, as
+// *reactor.Conn does (Writev): a frame's header and its payload go out
+// together, and a large payload is not copied on its way.
+type vectored interface {
+	Writev(a, b []byte) (int, error)
+}
+
 // FrameWriter writes frames into an Output without allocating. It holds
 // the bytes it writes that are not the caller's: the header, a close
 // frame's payload, and a client's payload masked (the caller's payload is
@@ -71,6 +78,10 @@ func (w *FrameWriter) write(out Output, fin, rsv1 bool, op Opcode, payload []byt
 	hdr := AppendHeader(w.hdr[:0], fin, rsv1, op, len(payload), mask)
 	if out.Available()-len(hdr) < len(payload) {
 		return ErrNoRoom
+	}
+	if v, ok := out.(vectored); ok && mask == nil {
+		_, err := v.Writev(hdr, payload)
+		return err
 	}
 	if _, err := out.Write(hdr); err != nil {
 		return err
