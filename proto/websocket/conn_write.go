@@ -24,12 +24,13 @@ const compressMin = 128
 
 // smallFrame bounds the frames written with one Write from a buffer on the
 // stack: header and payload as one piece, one TLS record on TLS. A larger
-// frame is written as its header, then its payload.
+// frame is written with reactor.Conn.Writev: its header and its payload as
+// one unit, the payload sent from where it lies when it is large.
 const smallFrame = 512
 
-// writeMargin is what a frame written in two pieces needs beyond its size
-// for the second piece to fit too: on TLS each piece becomes records of
-// its own, with their overhead (reactor.Conn.Available counts it for one).
+// writeMargin is what a frame written in two pieces (Writev) needs beyond
+// its size: on TLS each piece becomes records of its own, with their
+// overhead (reactor.Conn.Available counts it for one).
 const writeMargin = 128
 
 // WriteText sends p as a text message. The peer fails the connection if
@@ -121,14 +122,10 @@ func (c *Conn) writeFrame(op Opcode, payload []byte, rsv1 bool) error {
 	if c.nc.Available() < len(frame)+len(payload)+writeMargin {
 		return reactor.ErrOutputFull
 	}
-	if _, err := c.nc.Write(frame); err != nil {
-		return err
-	}
-	if _, err := c.nc.Write(payload); err != nil {
-		c.nc.Abort() // the header went without its payload: the stream is broken
-		return err
-	}
-	return nil
+	// Header and payload as one unit: a large payload is sent from where
+	// it lies, not copied into the output first.
+	_, err := c.nc.Writev(frame, payload)
+	return err
 }
 
 // writeMasked writes a client's frame: the header with a fresh masking
