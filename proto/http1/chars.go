@@ -1,6 +1,10 @@
 package http1
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/goreactor/reactor/internal/ascii"
+)
 
 // The byte classes of the grammar (RFC 9110 §5.6, RFC 9112), and the
 // case-insensitive comparisons field names and tokens need, all without a
@@ -48,38 +52,6 @@ func allTokens(p []byte) bool {
 	return len(p) > 0
 }
 
-// lower returns b in lower case if it is an ASCII capital.
-func lower(b byte) byte {
-	if 'A' <= b && b <= 'Z' {
-		return b + 'a' - 'A'
-	}
-	return b
-}
-
-// equalFold reports whether p equals s, ignoring ASCII case.
-func equalFold(p []byte, s string) bool {
-	if len(p) != len(s) {
-		return false
-	}
-	for i := range len(p) {
-		if lower(p[i]) != lower(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// trimOWS returns p without leading and trailing spaces and tabs.
-func trimOWS(p []byte) []byte {
-	for len(p) > 0 && (p[0] == ' ' || p[0] == '\t') {
-		p = p[1:]
-	}
-	for len(p) > 0 && (p[len(p)-1] == ' ' || p[len(p)-1] == '\t') {
-		p = p[:len(p)-1]
-	}
-	return p
-}
-
 // eachToken calls f with every element of a comma-separated list, trimmed;
 // empty elements are skipped.
 func eachToken(list []byte, f func(tok []byte)) {
@@ -88,7 +60,7 @@ func eachToken(list []byte, f func(tok []byte)) {
 		for i < len(list) && list[i] != ',' {
 			i++
 		}
-		if tok := trimOWS(list[:i]); len(tok) > 0 {
+		if tok := ascii.TrimOWS(list[:i]); len(tok) > 0 {
 			f(tok)
 		}
 		if i == len(list) {

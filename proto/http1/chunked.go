@@ -1,6 +1,10 @@
 package http1
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/goreactor/reactor/internal/ascii"
+)
 
 // ChunkedBody scans a chunked body (RFC 9112 §7.1) as it arrives, to find
 // where it ends. It accepts whole chunks only (size line, data and the line
@@ -104,7 +108,7 @@ func chunkLine(p []byte) (size, data int, err error) {
 	}
 	// Extensions are skipped, but they must be made of field bytes, after
 	// optional whitespace and a semicolon.
-	ext := trimOWS(line[i:])
+	ext := ascii.TrimOWS(line[i:])
 	if len(ext) > 0 && ext[0] != ';' {
 		return 0, 0, ErrChunk
 	}

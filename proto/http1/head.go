@@ -1,6 +1,10 @@
 package http1
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/goreactor/reactor/internal/ascii"
+)
 
 // Header is one header field as sent: its name (any case) and its value
 // without the whitespace around it.
@@ -51,7 +55,7 @@ func (r *Head) HasBody() bool { return r.Chunked || r.ContentLength > 0 }
 // whether there is one.
 func (r *Head) Get(name string) ([]byte, bool) {
 	for _, h := range r.Headers {
-		if equalFold(h.Name, name) {
+		if ascii.EqualFold(h.Name, name) {
 			return h.Value, true
 		}
 	}
@@ -275,7 +279,7 @@ func (r *Head) parseField(buf []byte, p, stop int) (int, error) {
 	}
 	v := i
 	i = fieldBytes(buf, i, end)
-	value := trimOWS(buf[v:i])
+	value := ascii.TrimOWS(buf[v:i])
 	switch {
 	case i == end, buf[i] == '\r' && i+1 == end:
 		return cut()
@@ -298,12 +302,12 @@ func (r *Head) parseField(buf []byte, p, stop int) (int, error) {
 func (r *Head) noteField(name, value []byte) error {
 	switch len(name) {
 	case len("host"):
-		if equalFold(name, "host") {
+		if ascii.EqualFold(name, "host") {
 			r.hosts++
 			r.Host = value
 		}
 	case len("content-length"):
-		if equalFold(name, "content-length") {
+		if ascii.EqualFold(name, "content-length") {
 			n, ok := parseLength(value)
 			if !ok || r.ContentLength >= 0 && n != r.ContentLength {
 				return ErrContentLength
@@ -311,23 +315,23 @@ func (r *Head) noteField(name, value []byte) error {
 			r.ContentLength = n
 		}
 	case len("transfer-encoding"):
-		if equalFold(name, "transfer-encoding") {
+		if ascii.EqualFold(name, "transfer-encoding") {
 			// Told once the head is whole (frame): a field folded
 			// onto the next line is malformed before it is unknown.
-			r.unknownCoding = r.unknownCoding || r.transferCoding || !equalFold(value, "chunked")
+			r.unknownCoding = r.unknownCoding || r.transferCoding || !ascii.EqualFold(value, "chunked")
 			r.transferCoding = true
 			r.Chunked = !r.unknownCoding
 		}
 	case len("connection"):
-		if equalFold(name, "connection") {
+		if ascii.EqualFold(name, "connection") {
 			eachToken(value, func(tok []byte) {
-				r.closeToken = r.closeToken || equalFold(tok, "close")
-				r.keepAliveToken = r.keepAliveToken || equalFold(tok, "keep-alive")
+				r.closeToken = r.closeToken || ascii.EqualFold(tok, "close")
+				r.keepAliveToken = r.keepAliveToken || ascii.EqualFold(tok, "keep-alive")
 			})
 		}
 	case len("expect"):
-		if equalFold(name, "expect") {
-			r.Expect100 = equalFold(value, "100-continue")
+		if ascii.EqualFold(name, "expect") {
+			r.Expect100 = ascii.EqualFold(value, "100-continue")
 		}
 	}
 	return nil

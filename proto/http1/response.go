@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/goreactor/reactor/internal/ascii"
 	"github.com/goreactor/reactor/reactor"
 )
 
@@ -150,7 +151,7 @@ func (w *ResponseWriter) checkRoom(n int) error {
 // noteConnection notes the value of a Connection field the handler added.
 func (w *ResponseWriter) noteConnection(value []byte) {
 	closes := false
-	eachToken(value, func(tok []byte) { closes = closes || equalFold(tok, "close") })
+	eachToken(value, func(tok []byte) { closes = closes || ascii.EqualFold(tok, "close") })
 	w.userConn = true
 	if closes {
 		w.closes = true
@@ -342,7 +343,7 @@ func sameFold(a, b string) bool {
 		return false
 	}
 	for i := range len(a) {
-		if lower(a[i]) != lower(b[i]) {
+		if ascii.Lower(a[i]) != ascii.Lower(b[i]) {
 			return false
 		}
 	}

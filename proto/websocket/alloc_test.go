@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/goreactor/reactor/internal/testkit"
-
 	"github.com/stretchr/testify/require"
 )
 

@@ -1,5 +1,7 @@
 package websocket
 
+import "github.com/goreactor/reactor/internal/ascii"
+
 // The server's answer to a client's upgrade request (RFC 6455 §4.1): its
 // head, parsed line by line where it lies in the input.
 
@@ -57,24 +59,24 @@ func (c *Conn) parseAnswer(head []byte) (a serverAnswer, why string) {
 		if !ok {
 			return a, "a field without a colon"
 		}
-		value = trimOWS(value)
+		value = ascii.TrimOWS(value)
 		switch {
-		case equalFold(name, "upgrade"):
+		case ascii.EqualFold(name, "upgrade"):
 			upgrade = upgrade || HasToken(value, "websocket")
-		case equalFold(name, "connection"):
+		case ascii.EqualFold(name, "connection"):
 			connection = connection || HasToken(value, "upgrade")
-		case equalFold(name, "sec-websocket-accept"):
+		case ascii.EqualFold(name, "sec-websocket-accept"):
 			if accepted || string(value) != string(c.msg.buf) {
 				return a, "a wrong Sec-WebSocket-Accept"
 			}
 			accepted = true
-		case equalFold(name, "sec-websocket-extensions"):
+		case ascii.EqualFold(name, "sec-websocket-extensions"):
 			if !cfg.compress || exts == maxExtensionFields {
 				return a, "an extension the client did not offer"
 			}
 			ext[exts] = value
 			exts++
-		case equalFold(name, "sec-websocket-protocol"):
+		case ascii.EqualFold(name, "sec-websocket-protocol"):
 			protocols++
 			a.proto = 0
 			for i, p := range cfg.protocols {

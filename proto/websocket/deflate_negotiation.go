@@ -1,5 +1,7 @@
 package websocket
 
+import "github.com/goreactor/reactor/internal/ascii"
+
 // The negotiation of permessage-deflate (RFC 7692 §5 and §7.1) in
 // Sec-WebSocket-Extensions. This package compresses every message with a
 // fresh compressor and decompresses every message with a fresh
@@ -49,7 +51,7 @@ func NegotiateDeflate(offers ...[]byte) (response string, ok bool) {
 	for _, field := range offers {
 		for elem, rest := nextToken(field); len(elem) > 0; elem, rest = nextToken(rest) {
 			name, params := cutElement(elem, ';')
-			if !equalFold(trimOWS(name), deflateName) {
+			if !ascii.EqualFold(ascii.TrimOWS(name), deflateName) {
 				continue
 			}
 			p, ok := parseDeflateParams(params, false)
@@ -77,7 +79,7 @@ func CheckDeflateResponse(fields ...[]byte) (enabled bool, err error) {
 	for _, field := range fields {
 		for elem, rest := nextToken(field); len(elem) > 0; elem, rest = nextToken(rest) {
 			name, params := cutElement(elem, ';')
-			if enabled || !equalFold(trimOWS(name), deflateName) {
+			if enabled || !ascii.EqualFold(ascii.TrimOWS(name), deflateName) {
 				return false, ErrExtensionResponse
 			}
 			p, ok := parseDeflateParams(params, true)
@@ -111,23 +113,23 @@ func parseDeflateParams(params []byte, response bool) (p deflateParams, ok bool)
 		param, params = cutElement(params, ';')
 		name, value := cutParam(param)
 		switch {
-		case equalFold(name, "server_no_context_takeover"):
+		case ascii.EqualFold(name, "server_no_context_takeover"):
 			if p.serverNoContext || value != nil {
 				return p, false
 			}
 			p.serverNoContext = true
-		case equalFold(name, "client_no_context_takeover"):
+		case ascii.EqualFold(name, "client_no_context_takeover"):
 			if p.clientNoContext || value != nil {
 				return p, false
 			}
 			p.clientNoContext = true
-		case equalFold(name, "server_max_window_bits"):
+		case ascii.EqualFold(name, "server_max_window_bits"):
 			bits, ok := windowBits(value)
 			if p.serverBits != 0 || !ok {
 				return p, false
 			}
 			p.serverBits = bits
-		case equalFold(name, "client_max_window_bits"):
+		case ascii.EqualFold(name, "client_max_window_bits"):
 			if p.clientBits != 0 {
 				return p, false
 			}
@@ -153,11 +155,11 @@ func cutParam(param []byte) (name, value []byte) {
 	name = param
 	for i, b := range param {
 		if b == '=' {
-			name, value = param[:i], trimOWS(param[i+1:])
+			name, value = param[:i], ascii.TrimOWS(param[i+1:])
 			break
 		}
 	}
-	return trimOWS(name), value
+	return ascii.TrimOWS(name), value
 }
 
 // windowBits parses the value of a *_max_window_bits parameter: a decimal

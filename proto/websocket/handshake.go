@@ -3,6 +3,8 @@ package websocket
 import (
 	"crypto/sha1"
 	"encoding/base64"
+
+	"github.com/goreactor/reactor/internal/ascii"
 )
 
 // The opening handshake (RFC 6455 §4): the checks of a client's request
@@ -32,7 +34,7 @@ const keyLen = 24
 // longer than a valid one.
 func AppendAcceptKey(dst, key []byte) []byte {
 	var buf [keyLen + len(acceptGUID)]byte
-	b := append(append(buf[:0], trimOWS(key)...), acceptGUID...)
+	b := append(append(buf[:0], ascii.TrimOWS(key)...), acceptGUID...)
 	sum := sha1.Sum(b)
 	return base64.StdEncoding.AppendEncode(dst, sum[:])
 }
@@ -49,7 +51,7 @@ func AcceptKey(key []byte) string {
 // standard one, which does not insist that the unused bits of the last
 // character be zero.
 func CheckKey(key []byte) error {
-	key = trimOWS(key)
+	key = ascii.TrimOWS(key)
 	var nonce [18]byte
 	if len(key) != keyLen {
 		return ErrKey
@@ -65,7 +67,7 @@ func CheckKey(key []byte) error {
 // RFC 6455 defines, or ErrVersion, which the server answers with 426
 // Upgrade Required and "Sec-WebSocket-Version: 13".
 func CheckVersion(version []byte) error {
-	if string(trimOWS(version)) != "13" {
+	if string(ascii.TrimOWS(version)) != "13" {
 		return ErrVersion
 	}
 	return nil
@@ -76,7 +78,7 @@ func CheckVersion(version []byte) error {
 func CheckAccept(key, accept []byte) error {
 	var buf [28]byte
 	want := AppendAcceptKey(buf[:0], key)
-	if string(want) != string(trimOWS(accept)) {
+	if string(want) != string(ascii.TrimOWS(accept)) {
 		return ErrAccept
 	}
 	return nil

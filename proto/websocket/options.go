@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/goreactor/reactor/internal/ascii"
 	"github.com/goreactor/reactor/proto/http1"
 )
 
@@ -312,7 +313,7 @@ func WithHeader(name, value string) Option {
 			return invalidOption("WithHeader(%q, %q): not a valid field", name, value)
 		}
 		for _, own := range ownFields {
-			if equalFold([]byte(name), own) {
+			if ascii.EqualFold([]byte(name), own) {
 				return invalidOption("WithHeader(%q): a field the client writes itself", name)
 			}
 		}

@@ -1,5 +1,7 @@
 package websocket
 
+import "github.com/goreactor/reactor/internal/ascii"
+
 // The comma-separated lists of header fields (RFC 9110 §5.6.1), and the
 // comparisons their tokens need; the extension lists of
 // Sec-WebSocket-Extensions, whose parameters may be quoted strings, are
@@ -30,7 +32,7 @@ func cutElement(list []byte, sep byte) (elem, rest []byte) {
 func nextToken(list []byte) (tok, rest []byte) {
 	for len(list) > 0 {
 		tok, list = cutElement(list, ',')
-		if tok = trimOWS(tok); len(tok) > 0 {
+		if tok = ascii.TrimOWS(tok); len(tok) > 0 {
 			return tok, list
 		}
 	}
@@ -45,41 +47,9 @@ func nextToken(list []byte) (tok, rest []byte) {
 // HasToken with each.
 func HasToken(list []byte, token string) bool {
 	for tok, rest := nextToken(list); len(tok) > 0; tok, rest = nextToken(rest) {
-		if equalFold(tok, token) {
+		if ascii.EqualFold(tok, token) {
 			return true
 		}
 	}
 	return false
-}
-
-// lower returns b in lower case if it is an ASCII capital.
-func lower(b byte) byte {
-	if 'A' <= b && b <= 'Z' {
-		return b + 'a' - 'A'
-	}
-	return b
-}
-
-// equalFold reports whether p equals s, ignoring ASCII case.
-func equalFold(p []byte, s string) bool {
-	if len(p) != len(s) {
-		return false
-	}
-	for i := range len(p) {
-		if lower(p[i]) != lower(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// trimOWS returns p without leading and trailing spaces and tabs.
-func trimOWS(p []byte) []byte {
-	for len(p) > 0 && (p[0] == ' ' || p[0] == '\t') {
-		p = p[1:]
-	}
-	for len(p) > 0 && (p[len(p)-1] == ' ' || p[len(p)-1] == '\t') {
-		p = p[:len(p)-1]
-	}
-	return p
 }

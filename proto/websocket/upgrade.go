@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"github.com/goreactor/reactor/internal/ascii"
 	"github.com/goreactor/reactor/proto/http1"
 )
 
@@ -73,14 +74,14 @@ func (u *Upgrader) UpgradeContext(w *http1.ResponseWriter, r *http1.Request, v a
 	)
 	for _, f := range r.Headers() {
 		switch {
-		case equalFold(f.Name, "upgrade"):
+		case ascii.EqualFold(f.Name, "upgrade"):
 			upgrade = upgrade || HasToken(f.Value, "websocket")
-		case equalFold(f.Name, "connection"):
+		case ascii.EqualFold(f.Name, "connection"):
 			connection = connection || HasToken(f.Value, "upgrade")
-		case equalFold(f.Name, "sec-websocket-key"):
+		case ascii.EqualFold(f.Name, "sec-websocket-key"):
 			keys++
 			key = f.Value
-		case equalFold(f.Name, "sec-websocket-version"):
+		case ascii.EqualFold(f.Name, "sec-websocket-version"):
 			versions++
 			version = f.Value
 		}
@@ -140,7 +141,7 @@ func refuse(w *http1.ResponseWriter, status int, err error) error {
 func selectProtocol(supported []string, r *http1.Request) int {
 	for i, s := range supported {
 		for _, f := range r.Headers() {
-			if equalFold(f.Name, "sec-websocket-protocol") && SelectProtocol(supported[i:i+1], f.Value) == s {
+			if ascii.EqualFold(f.Name, "sec-websocket-protocol") && SelectProtocol(supported[i:i+1], f.Value) == s {
 				return i + 1
 			}
 		}
@@ -152,7 +153,7 @@ func selectProtocol(supported []string, r *http1.Request) int {
 // its Sec-WebSocket-Extensions fields, in their order.
 func negotiate(r *http1.Request) (string, bool) {
 	for _, f := range r.Headers() {
-		if equalFold(f.Name, "sec-websocket-extensions") {
+		if ascii.EqualFold(f.Name, "sec-websocket-extensions") {
 			if answer, ok := NegotiateDeflate(f.Value); ok {
 				return answer, true
 			}
@@ -172,7 +173,7 @@ func sameOrigin(origin []byte, r *http1.Request) bool {
 		return false
 	}
 	host := r.Host()
-	return len(host) > 0 && equalFold(authority, string(host))
+	return len(host) > 0 && ascii.EqualFold(authority, string(host))
 }
 
 // cutString cuts p around the first sep.

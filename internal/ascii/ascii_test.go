@@ -1,0 +1,38 @@
+package ascii
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestEqualFold(t *testing.T) {
+	for _, c := range []struct {
+		p, s string
+		want bool
+	}{
+		{"Content-Length", "content-length", true},
+		{"UPGRADE", "upgrade", true},
+		{"upgrade", "upgrade", true},
+		{"upgrades", "upgrade", false},
+		{"upgrad", "upgrade", false},
+		{"", "", true},
+		{"\xc4\xb0", "\xc4\xb0", true}, // bytes past ASCII compare as they are
+		{"\xc4\xb0", "i", false},
+		{"[", "{", false}, // '[' and '{' are 32 apart, but not letters
+	} {
+		require.Equal(t, c.want, EqualFold([]byte(c.p), c.s), "%q %q", c.p, c.s)
+	}
+}
+
+func TestTrimOWS(t *testing.T) {
+	for in, want := range map[string]string{
+		" \t a b \t ": "a b",
+		"a":          "a",
+		"   ":        "",
+		"":           "",
+		"\ra\r":      "\ra\r", // only spaces and tabs are whitespace here
+	} {
+		require.Equal(t, want, string(TrimOWS([]byte(in))), "%q", in)
+	}
+}
