@@ -32,7 +32,7 @@ const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
 func TestHelloBytes(t *testing.T) {
 	s := start(t, testConfig())
 	c, _ := s.dial(t)
-	send(t, c, get)
+	testkit.SendRaw(t, c, get)
 	got := make([]byte, len(helloAnswer))
 	_, err := io.ReadFull(c, got)
 	require.NoError(t, err)
@@ -137,14 +137,14 @@ func TestLimitFlags(t *testing.T) {
 	s := start(t, cfg)
 	conn, br := s.dial(t)
 	body := strings.Repeat("b", 100)
-	send(t, conn, fmt.Sprintf("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(body), body))
-	resp, got := response(t, br, "POST")
+	testkit.SendRaw(t, conn, fmt.Sprintf("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(body), body))
+	resp, got := testkit.ReadResponse(t, br, "POST")
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, body, got)
-	send(t, conn, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n")
-	resp, _ = response(t, br, "POST")
+	testkit.SendRaw(t, conn, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n")
+	resp, _ = testkit.ReadResponse(t, br, "POST")
 	require.Equal(t, 413, resp.StatusCode)
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 }
 
 // TestIdleTimeout: a connection that sends nothing for -idle-timeout is
@@ -154,10 +154,10 @@ func TestIdleTimeout(t *testing.T) {
 	cfg.idle = 50 * time.Millisecond
 	s := start(t, cfg)
 	conn, br := s.dial(t)
-	send(t, conn, get)
-	resp, body := response(t, br, "GET")
+	testkit.SendRaw(t, conn, get)
+	resp, body := testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 }
 
 // TestHeaderTimeoutFlag: a head not whole within -header-timeout gets 408.
@@ -166,10 +166,10 @@ func TestHeaderTimeoutFlag(t *testing.T) {
 	cfg.headerTimeout = 50 * time.Millisecond
 	s := start(t, cfg)
 	conn, br := s.dial(t)
-	send(t, conn, "GET / HTTP/1.1\r\nHost:")
-	resp, _ := response(t, br, "GET")
+	testkit.SendRaw(t, conn, "GET / HTTP/1.1\r\nHost:")
+	resp, _ := testkit.ReadResponse(t, br, "GET")
 	require.Equal(t, 408, resp.StatusCode)
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 }
 
 // TestBadFlags: a limit or a timeout out of range stops the server before
@@ -194,8 +194,8 @@ func TestBadFlags(t *testing.T) {
 func TestEchoChunked(t *testing.T) {
 	s := start(t, testConfig())
 	conn, br := s.dial(t)
-	send(t, conn, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7\r\n, chunk\r\n0\r\n\r\n")
-	resp, body := response(t, br, "POST")
+	testkit.SendRaw(t, conn, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7\r\n, chunk\r\n0\r\n\r\n")
+	resp, body := testkit.ReadResponse(t, br, "POST")
 	require.Equal(t, int64(len("hello, chunk")), resp.ContentLength)
 	require.True(t, bytes.Equal([]byte("hello, chunk"), []byte(body)))
 }

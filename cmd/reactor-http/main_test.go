@@ -3,10 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"io"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -76,32 +74,6 @@ func (s *testServer) dial(t *testing.T) (net.Conn, *bufio.Reader) {
 	require.NoError(t, c.SetDeadline(time.Now().Add(testkit.Limit)))
 	t.Cleanup(func() { c.Close() })
 	return c, bufio.NewReader(c)
-}
-
-// send writes raw requests.
-func send(t *testing.T, c net.Conn, requests ...string) {
-	t.Helper()
-	_, err := io.WriteString(c, strings.Join(requests, ""))
-	require.NoError(t, err)
-}
-
-// response reads one response to a request of method, and its body.
-func response(t *testing.T, br *bufio.Reader, method string) (*http.Response, string) {
-	t.Helper()
-	resp, err := http.ReadResponse(br, &http.Request{Method: method})
-	require.NoError(t, err)
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, string(body)
-}
-
-// requireEOF requires the server to have closed the connection after what
-// was read: nothing more comes, and the end is an orderly FIN.
-func requireEOF(t *testing.T, br *bufio.Reader) {
-	t.Helper()
-	rest, err := io.ReadAll(br)
-	require.NoError(t, err, "the server closes with FIN, not a reset")
-	require.Empty(t, string(rest))
 }
 
 // requireHello checks an answer to GET / or HEAD /.

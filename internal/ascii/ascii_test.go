@@ -28,10 +28,10 @@ func TestEqualFold(t *testing.T) {
 func TestTrimOWS(t *testing.T) {
 	for in, want := range map[string]string{
 		" \t a b \t ": "a b",
-		"a":          "a",
-		"   ":        "",
-		"":           "",
-		"\ra\r":      "\ra\r", // only spaces and tabs are whitespace here
+		"a":           "a",
+		"   ":         "",
+		"":            "",
+		"\ra\r":       "\ra\r", // only spaces and tabs are whitespace here
 	} {
 		require.Equal(t, want, string(TrimOWS([]byte(in))), "%q", in)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/http1"
 	"github.com/stretchr/testify/require"
 )
@@ -33,8 +34,8 @@ func TestServeDoesNotAllocate(t *testing.T) {
 	} {
 		// The length of the answer, which is the same every time (the
 		// Date field's is fixed).
-		send(t, c, cs.request)
-		resp, _ := response(t, br, "GET")
+		testkit.SendRaw(t, c, cs.request)
+		resp, _ := testkit.ReadResponse(t, br, "GET")
 		require.Equal(t, 200, resp.StatusCode)
 		answer := make([]byte, answerLength(t, s, cs.request))
 		for _, depth := range []int{1, 16} {
@@ -59,7 +60,7 @@ func TestServeDoesNotAllocate(t *testing.T) {
 // answerLength returns the length, in bytes, of the answer to request.
 func answerLength(t *testing.T, s *testServer, request string) int {
 	c, _ := s.dial(t)
-	send(t, c, request+"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	testkit.SendRaw(t, c, request+"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 	all, err := io.ReadAll(c)
 	require.NoError(t, err)
 	return strings.LastIndex(string(all), "HTTP/1.1 200 OK\r\n")

@@ -99,7 +99,7 @@ func TestBackpressure(t *testing.T) {
 			require.Equal(t, fmt.Sprint(i), string(body), "answer %d", i)
 		}
 	}
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 	require.NoError(t, <-werr)
 	require.Positive(t, h.resumed.Load(), "serve was resumed by OnWritable")
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/http1"
 	"github.com/stretchr/testify/require"
 )
@@ -32,7 +33,7 @@ func TestChunkedBodyOfSmallChunks(t *testing.T) {
 	data := strings.Repeat("0123456789", 30_000)
 	done := make(chan error, 1)
 	go func() { _, err := conn.Write([]byte(chunkedPost(data, 1))); done <- err }()
-	resp, body := response(t, br, "POST")
+	resp, body := testkit.ReadResponse(t, br, "POST")
 	require.Equal(t, 200, resp.StatusCode, body)
 	require.True(t, body == data, "the echo differs from the %d bytes sent (%d bytes)", len(data), len(body))
 	require.NoError(t, <-done)
@@ -56,10 +57,10 @@ func TestChunkedBodyLimits(t *testing.T) {
 		conn, br := s.dial(t)
 		done := make(chan error, 1)
 		go func() { _, err := conn.Write([]byte(c.request)); done <- err }()
-		resp, body := response(t, br, "POST")
+		resp, body := testkit.ReadResponse(t, br, "POST")
 		require.Equal(t, 413, resp.StatusCode, c.name)
 		require.Equal(t, c.want.Reason+"\n", body, c.name)
-		requireEOF(t, br)
+		testkit.RequireEOF(t, br)
 		require.NoError(t, <-done, "%s: the server reads what follows the refused chunk", c.name)
 	}
 }

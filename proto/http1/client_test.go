@@ -125,8 +125,8 @@ func TestDateRefreshed(t *testing.T) {
 	s := start(t, routes(t, nil))
 	c, br := s.dial(t)
 	date := func() string {
-		send(t, c, get)
-		resp, _ := response(t, br, "GET")
+		testkit.SendRaw(t, c, get)
+		resp, _ := testkit.ReadResponse(t, br, "GET")
 		return resp.Header.Get("Date")
 	}
 	first := date()

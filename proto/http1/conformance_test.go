@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/reactor"
 	"github.com/stretchr/testify/require"
@@ -27,13 +28,13 @@ func requireRefused(t *testing.T, bad map[string]string, status int) {
 		s := startWith(t, setup{h: routes(t, nil), loopOpts: []reactor.Option{opt}})
 		for name, request := range bad {
 			c, br := s.dial(t)
-			send(t, c, get, request, get)
-			resp, body := response(t, br, "GET")
+			testkit.SendRaw(t, c, get, request, get)
+			resp, body := testkit.ReadResponse(t, br, "GET")
 			requireHello(t, resp, body, false)
-			resp, body = response(t, br, "POST")
+			resp, body = testkit.ReadResponse(t, br, "POST")
 			require.Equal(t, status, resp.StatusCode, "%s: %s", name, body)
 			require.True(t, resp.Close, "%s: Connection: close", name)
-			requireEOF(t, br)
+			testkit.RequireEOF(t, br)
 		}
 	})
 }
@@ -157,11 +158,11 @@ func TestRFC9112_3_2_2_AbsoluteForm(t *testing.T) {
 		},
 	}))
 	c, br := s.dial(t)
-	send(t, c, "GET http://example.com:8080/where?a=1 HTTP/1.1\r\nHost: other\r\n\r\n",
+	testkit.SendRaw(t, c, "GET http://example.com:8080/where?a=1 HTTP/1.1\r\nHost: other\r\n\r\n",
 		"GET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n")
-	_, body := response(t, br, "GET")
+	_, body := testkit.ReadResponse(t, br, "GET")
 	require.Equal(t, "example.com:8080 /where a=1", body)
-	resp, body := response(t, br, "GET")
+	resp, body := testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false) // no path: "/"
 }
 
@@ -170,9 +171,9 @@ func TestRFC9112_3_2_2_AbsoluteForm(t *testing.T) {
 func TestRFC9112_7_1_1_ChunkExtensions(t *testing.T) {
 	s := start(t, routes(t, nil))
 	c, br := s.dial(t)
-	send(t, c, post+"Transfer-Encoding: chunked\r\n\r\n"+
+	testkit.SendRaw(t, c, post+"Transfer-Encoding: chunked\r\n\r\n"+
 		"3;name=value\r\nabc\r\n2 ; a ; b=\"q d\"\r\nde\r\n0;last\r\n\r\n")
-	resp, body := response(t, br, "POST")
+	resp, body := testkit.ReadResponse(t, br, "POST")
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, "abcde", body)
 }
@@ -182,11 +183,11 @@ func TestRFC9112_7_1_1_ChunkExtensions(t *testing.T) {
 func TestRFC9112_7_1_2_Trailers(t *testing.T) {
 	s := start(t, routes(t, nil))
 	c, br := s.dial(t)
-	send(t, c, post+"Transfer-Encoding: chunked\r\nTrailer: Checksum, Expires\r\n\r\n"+
+	testkit.SendRaw(t, c, post+"Transfer-Encoding: chunked\r\nTrailer: Checksum, Expires\r\n\r\n"+
 		"3\r\nabc\r\n0\r\nChecksum: 1234\r\nExpires: never\r\n\r\n", get)
-	resp, body := response(t, br, "POST")
+	resp, body := testkit.ReadResponse(t, br, "POST")
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, "abc", body)
-	resp, body = response(t, br, "GET")
+	resp, body = testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
 }

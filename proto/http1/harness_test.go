@@ -3,10 +3,8 @@ package http1_test
 import (
 	"bufio"
 	"context"
-	"io"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -163,32 +161,6 @@ func (s *testServer) url(path string) string {
 		return "https://" + s.addr + path
 	}
 	return "http://" + s.addr + path
-}
-
-// send writes raw requests.
-func send(t *testing.T, c net.Conn, requests ...string) {
-	t.Helper()
-	_, err := io.WriteString(c, strings.Join(requests, ""))
-	require.NoError(t, err)
-}
-
-// response reads one response to a request of method, and its body.
-func response(t *testing.T, br *bufio.Reader, method string) (*http.Response, string) {
-	t.Helper()
-	resp, err := http.ReadResponse(br, &http.Request{Method: method})
-	require.NoError(t, err)
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, string(body)
-}
-
-// requireEOF requires the server to have closed the connection after what
-// was read: nothing more comes, and the end is an orderly FIN.
-func requireEOF(t *testing.T, br *bufio.Reader) {
-	t.Helper()
-	rest, err := io.ReadAll(br)
-	require.NoError(t, err, "the server closes with FIN, not a reset")
-	require.Empty(t, string(rest))
 }
 
 // requireHello checks an answer to GET / or HEAD /.

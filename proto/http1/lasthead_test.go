@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/http1"
 	"github.com/stretchr/testify/require"
 )
@@ -53,9 +54,9 @@ func TestHeadsDoNotLeak(t *testing.T) {
 	add("/?n=4&field=b&status=201", "HTTP/1.0", "keep-alive", want{201, "b", 4, 0, false})
 	add("/?n=4&field=b&status=201", "HTTP/1.1", "", want{201, "b", 4, 1, false})
 	add("/?n=4&field=b&status=201", "HTTP/1.1", "close", want{201, "b", 4, 1, true})
-	send(t, c, reqs...)
+	testkit.SendRaw(t, c, reqs...)
 	for i, w := range wants {
-		resp, body := response(t, br, "GET")
+		resp, body := testkit.ReadResponse(t, br, "GET")
 		where := fmt.Sprintf("response %d", i)
 		require.Equal(t, w.status, resp.StatusCode, where)
 		require.Equal(t, w.field, resp.Header.Get("X-Field"), where)
@@ -68,5 +69,5 @@ func TestHeadsDoNotLeak(t *testing.T) {
 			require.Empty(t, resp.Header.Get("Connection"), where)
 		}
 	}
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/http1"
 	"github.com/stretchr/testify/require"
 )
@@ -44,15 +45,15 @@ func TestLimits(t *testing.T) {
 		{"version", "GET / HTTP/2.0\r\n\r\n", 505},
 	} {
 		conn, br := s.dial(t)
-		send(t, conn, get) // a good request first: the connection was in use
-		resp, body := response(t, br, "GET")
+		testkit.SendRaw(t, conn, get) // a good request first: the connection was in use
+		resp, body := testkit.ReadResponse(t, br, "GET")
 		requireHello(t, resp, body, false)
-		send(t, conn, c.request)
-		resp, body = response(t, br, "GET")
+		testkit.SendRaw(t, conn, c.request)
+		resp, body = testkit.ReadResponse(t, br, "GET")
 		require.Equal(t, c.status, resp.StatusCode, c.name)
 		require.True(t, resp.Close, "%s: Connection: close", c.name)
 		require.NotEmpty(t, body, c.name)
-		requireEOF(t, br)
+		testkit.RequireEOF(t, br)
 		conn.Close()
 	}
 }
@@ -65,8 +66,8 @@ func TestLimitsAtTheirValue(t *testing.T) {
 	fields := "Host: x\r\nA: 1\r\nB: 2\r\nContent-Length: 1024\r\n"
 	fields += "Pad: " + strings.Repeat("p", 256-len(fields)-len("Pad: \r\n")) + "\r\n"
 	body := strings.Repeat("d", 1024)
-	send(t, conn, line+fields+"\r\n"+body)
-	resp, got := response(t, br, "POST")
+	testkit.SendRaw(t, conn, line+fields+"\r\n"+body)
+	resp, got := testkit.ReadResponse(t, br, "POST")
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, body, got)
 }
@@ -75,10 +76,10 @@ func TestLimitsAtTheirValue(t *testing.T) {
 func TestRefuseReason(t *testing.T) {
 	s := start(t, routes(t, nil))
 	conn, br := s.dial(t)
-	send(t, conn, "GET / HTTP/1.1\r\n\r\n")
-	resp, body := response(t, br, "GET")
+	testkit.SendRaw(t, conn, "GET / HTTP/1.1\r\n\r\n")
+	resp, body := testkit.ReadResponse(t, br, "GET")
 	require.Equal(t, 400, resp.StatusCode)
 	require.Equal(t, http1.ErrHost.Reason+"\n", body)
 	require.Equal(t, fmt.Sprint(len(body)), resp.Header.Get("Content-Length"))
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 }

@@ -19,14 +19,14 @@ import (
 func TestPipelined(t *testing.T) {
 	s := start(t, routes(t, nil))
 	c, br := s.dial(t)
-	send(t, c, get) // the connection is open and idle from here
-	response(t, br, "GET")
+	testkit.SendRaw(t, c, get) // the connection is open and idle from here
+	testkit.ReadResponse(t, br, "GET")
 	testkit.WaitUntil(t, "the first answer counted", func() bool { return s.stats().Writes == 1 })
 	before := s.stats()
 
-	send(t, c, strings.Repeat(get, 16))
+	testkit.SendRaw(t, c, strings.Repeat(get, 16))
 	for range 16 {
-		resp, body := response(t, br, "GET")
+		resp, body := testkit.ReadResponse(t, br, "GET")
 		requireHello(t, resp, body, false)
 	}
 	testkit.WaitUntil(t, "the answers counted", func() bool { return s.stats().BytesOut == before.BytesOut+uint64(16*len(helloAnswer)) })
@@ -44,7 +44,7 @@ func TestPipelined(t *testing.T) {
 func TestResponseBytes(t *testing.T) {
 	s := start(t, routes(t, nil))
 	c, _ := s.dial(t)
-	send(t, c, get)
+	testkit.SendRaw(t, c, get)
 	got := make([]byte, len(helloAnswer))
 	_, err := io.ReadFull(c, got)
 	require.NoError(t, err)
@@ -72,13 +72,13 @@ func TestPipelinedInOrder(t *testing.T) {
 			reqs = append(reqs, fmt.Sprintf("GET /nope/%d HTTP/1.1\r\nHost: x\r\n\r\n", i))
 		}
 	}
-	send(t, c, reqs...)
+	testkit.SendRaw(t, c, reqs...)
 	for i := range 16 {
 		method := "GET"
 		if i%4 == 1 || i%4 == 2 {
 			method = "POST"
 		}
-		resp, body := response(t, br, method)
+		resp, body := testkit.ReadResponse(t, br, method)
 		switch i % 4 {
 		case 0:
 			requireHello(t, resp, body, false)
@@ -120,7 +120,7 @@ func sendCut(t *testing.T, s *testServer, stream string, cuts ...int) string {
 	from := 0
 	for _, to := range append(cuts, len(stream)) {
 		before := s.stats().BytesIn
-		send(t, c, stream[from:to])
+		testkit.SendRaw(t, c, stream[from:to])
 		testkit.WaitUntil(t, "the server to read a piece", func() bool { return s.stats().BytesIn >= before+uint64(to-from) })
 		from = to
 	}
@@ -155,17 +155,17 @@ func TestHTTP10(t *testing.T) {
 	s := start(t, routes(t, nil))
 
 	c, br := s.dial(t)
-	send(t, c, "GET / HTTP/1.0\r\n\r\n")
-	resp, body := response(t, br, "GET")
+	testkit.SendRaw(t, c, "GET / HTTP/1.0\r\n\r\n")
+	resp, body := testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
 	require.True(t, resp.Close, "Connection: close") // ReadResponse takes the field out
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 
 	c, br = s.dial(t)
 	keepAlive := "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
 	for range 3 {
-		send(t, c, keepAlive)
-		resp, body = response(t, br, "GET")
+		testkit.SendRaw(t, c, keepAlive)
+		resp, body = testkit.ReadResponse(t, br, "GET")
 		requireHello(t, resp, body, false)
 		require.Equal(t, "keep-alive", resp.Header.Get("Connection"))
 	}
@@ -176,14 +176,14 @@ func TestHTTP10(t *testing.T) {
 func TestConnectionClose(t *testing.T) {
 	s := start(t, routes(t, nil))
 	c, br := s.dial(t)
-	send(t, c, get, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", get)
-	resp, body := response(t, br, "GET")
+	testkit.SendRaw(t, c, get, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", get)
+	resp, body := testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
 	require.False(t, resp.Close)
-	resp, body = response(t, br, "GET")
+	resp, body = testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
 	require.True(t, resp.Close)
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 }
 
 // TestHalfClose: a client that sends its requests and then FIN, as an
@@ -192,22 +192,22 @@ func TestHalfClose(t *testing.T) {
 	s := start(t, routes(t, nil))
 	c, br := s.dial(t)
 	keepAlive := "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
-	send(t, c, keepAlive, keepAlive, "POST /echo HTTP/1.0\r\nContent-Length: 3\r\n\r\nend")
+	testkit.SendRaw(t, c, keepAlive, keepAlive, "POST /echo HTTP/1.0\r\nContent-Length: 3\r\n\r\nend")
 	require.NoError(t, c.(*net.TCPConn).CloseWrite())
 	for range 2 {
-		resp, body := response(t, br, "GET")
+		resp, body := testkit.ReadResponse(t, br, "GET")
 		requireHello(t, resp, body, false)
 	}
-	resp, body := response(t, br, "POST")
+	resp, body := testkit.ReadResponse(t, br, "POST")
 	require.Equal(t, "end", body)
 	require.True(t, resp.Close)
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 
 	// A request cut short by the FIN is not answered.
 	c, br = s.dial(t)
-	send(t, c, get, "GET / HTTP/1.1\r\nHost:")
+	testkit.SendRaw(t, c, get, "GET / HTTP/1.1\r\nHost:")
 	require.NoError(t, c.(*net.TCPConn).CloseWrite())
-	resp, body = response(t, br, "GET")
+	resp, body = testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 }

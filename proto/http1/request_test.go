@@ -58,10 +58,10 @@ func TestRequestView(t *testing.T) {
 	seen := make(chan view, 4)
 	s := start(t, routes(t, map[string]http1.HandlerFunc{"/v/": viewer(seen)}))
 	c, br := s.dial(t)
-	send(t, c, "PATCH /v/x?a+b=1%2B2%zz&c&c=no HTTP/1.1\r\nHost: example.com\r\nContent-Type:  text/plain \r\n"+
+	testkit.SendRaw(t, c, "PATCH /v/x?a+b=1%2B2%zz&c&c=no HTTP/1.1\r\nHost: example.com\r\nContent-Type:  text/plain \r\n"+
 		"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n")
 	v := testkit.Receive(t, seen, "the handler's view")
-	response(t, br, "PATCH")
+	testkit.ReadResponse(t, br, "PATCH")
 	require.Equal(t, "PATCH", v.method)
 	require.Equal(t, "/v/x?a+b=1%2B2%zz&c&c=no", v.target)
 	require.Equal(t, "/v/x", v.path)
@@ -78,9 +78,9 @@ func TestRequestView(t *testing.T) {
 	require.Equal(t, "example.com", v.host)
 	require.False(t, v.closes)
 
-	send(t, c, "BREW /v/ HTTP/1.0\r\nContent-Length: 4\r\n\r\ntea!")
+	testkit.SendRaw(t, c, "BREW /v/ HTTP/1.0\r\nContent-Length: 4\r\n\r\ntea!")
 	v = testkit.Receive(t, seen, "the handler's view")
-	resp, _ := response(t, br, "BREW")
+	resp, _ := testkit.ReadResponse(t, br, "BREW")
 	require.True(t, resp.Close)
 	require.Equal(t, "BREW", v.method, "a method of its own")
 	require.Equal(t, "tea!", v.body)
@@ -111,8 +111,8 @@ func TestRequestMethodConstants(t *testing.T) {
 		case "OPTIONS":
 			target = "*"
 		}
-		send(t, c, fmt.Sprintf("%s %s HTTP/1.1\r\nHost: x\r\n\r\n", m, target))
-		resp, _ := response(t, br, m)
+		testkit.SendRaw(t, c, fmt.Sprintf("%s %s HTTP/1.1\r\nHost: x\r\n\r\n", m, target))
+		resp, _ := testkit.ReadResponse(t, br, m)
 		require.Equal(t, m, resp.Header.Get("X-Method"))
 		require.Zero(t, testkit.Receive(t, allocs, "the count"), m)
 	}

@@ -43,8 +43,8 @@ func TestResponseHeaderInjection(t *testing.T) {
 	}
 	s := start(t, http1.HandlerFunc(h))
 	c, br := s.dial(t)
-	send(t, c, get)
-	resp, body := response(t, br, "GET")
+	testkit.SendRaw(t, c, get)
+	resp, body := testkit.ReadResponse(t, br, "GET")
 	got := testkit.Receive(t, errs, "the handler's errors")
 	invalid, reserved := http1.ErrInvalidHeader, http1.ErrReservedHeader
 	want := []error{nil, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid, reserved, reserved, reserved, invalid, nil}
@@ -90,11 +90,11 @@ func TestResponseStatus(t *testing.T) {
 		{204, "HTTP/1.1 204 No Content\r\n", 204, ""},
 		{304, "HTTP/1.1 304 Not Modified\r\n", 304, ""},
 	} {
-		send(t, c, "GET /"+itoa(cs.code)+" HTTP/1.1\r\nHost: x\r\n\r\n")
+		testkit.SendRaw(t, c, "GET /"+itoa(cs.code)+" HTTP/1.1\r\nHost: x\r\n\r\n")
 		line, err := br.Peek(len(cs.line))
 		require.NoError(t, err)
 		require.Equal(t, cs.line, string(line))
-		resp, body := response(t, br, "GET")
+		resp, body := testkit.ReadResponse(t, br, "GET")
 		require.Equal(t, cs.status, resp.StatusCode)
 		require.Equal(t, cs.body, body)
 		if cs.body == "" {
@@ -115,10 +115,10 @@ func itoa(n int) string {
 func TestResponseHead(t *testing.T) {
 	s := start(t, routes(t, nil))
 	c, br := s.dial(t)
-	send(t, c, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", get)
-	resp, body := response(t, br, "HEAD")
+	testkit.SendRaw(t, c, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", get)
+	resp, body := testkit.ReadResponse(t, br, "HEAD")
 	requireHello(t, resp, body, true)
-	resp, body = response(t, br, "GET")
+	resp, body = testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
 }
 
@@ -132,7 +132,7 @@ func TestResponseConnectionClose(t *testing.T) {
 	}
 	s := start(t, routes(t, map[string]http1.HandlerFunc{"/bye": bye}))
 	c, br := s.dial(t)
-	send(t, c, "GET /bye HTTP/1.1\r\nHost: x\r\n\r\n", get)
+	testkit.SendRaw(t, c, "GET /bye HTTP/1.1\r\nHost: x\r\n\r\n", get)
 	all, err := io.ReadAll(br)
 	require.NoError(t, err)
 	require.Equal(t, 1, strings.Count(string(all), "Connection: close\r\n"), "the handler's field, not a second: %q", all)
@@ -157,12 +157,12 @@ func TestResponseTooLarge(t *testing.T) {
 		loopOpts: []reactor.Option{reactor.WithMaxOutput(64 << 10), reactor.WithWriteWatermarks(8<<10, 32<<10)},
 	})
 	c, br := s.dial(t)
-	send(t, c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", get)
-	_, body := response(t, br, "GET")
+	testkit.SendRaw(t, c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", get)
+	_, body := testkit.ReadResponse(t, br, "GET")
 	require.Equal(t, "small ", body)
 	require.NoError(t, testkit.Receive(t, errs, "the first Write"))
 	require.ErrorIs(t, testkit.Receive(t, errs, "the second Write"), http1.ErrResponseTooLarge)
-	resp, body := response(t, br, "GET")
+	resp, body := testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
 }
 

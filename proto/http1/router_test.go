@@ -3,6 +3,7 @@ package http1_test
 import (
 	"testing"
 
+	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/http1"
 	"github.com/stretchr/testify/require"
 )
@@ -51,8 +52,8 @@ func TestRouter(t *testing.T) {
 		{"PUT", "/post", 200, "posted", ""},
 		{"GET", "/post", 405, "method not allowed\n", "POST, PUT"},
 	} {
-		send(t, c, cs.method+" "+cs.target+" HTTP/1.1\r\nHost: x\r\n\r\n")
-		resp, body := response(t, br, cs.method)
+		testkit.SendRaw(t, c, cs.method+" "+cs.target+" HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, body := testkit.ReadResponse(t, br, cs.method)
 		require.Equal(t, cs.status, resp.StatusCode, cs.target)
 		require.Equal(t, cs.body, body, cs.target)
 		require.Equal(t, cs.allow, resp.Header.Get("Allow"), cs.target)
@@ -74,8 +75,8 @@ func TestRouterNotFound(t *testing.T) {
 	}{{rt, 404, "not found\n"}, {own, 200, "nothing here"}} {
 		s := start(t, cs.rt)
 		c, br := s.dial(t)
-		send(t, c, "GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
-		resp, body := response(t, br, "GET")
+		testkit.SendRaw(t, c, "GET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, body := testkit.ReadResponse(t, br, "GET")
 		require.Equal(t, cs.status, resp.StatusCode)
 		require.Equal(t, cs.body, body)
 	}

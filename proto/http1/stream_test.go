@@ -61,13 +61,13 @@ func TestStreamSlowReader(t *testing.T) {
 			loopOpts: []reactor.Option{opt, reactor.WithMaxOutput(maxOutput), reactor.WithWriteWatermarks(32<<10, 128<<10)},
 		})
 		c, br := s.dial(t)
-		send(t, c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", get)
+		testkit.SendRaw(t, c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", get)
 		testkit.WaitUntil(t, "the server to stop for the client", func() bool { return s.stats().ReadPauses > 0 })
-		resp, got := response(t, br, "GET")
+		resp, got := testkit.ReadResponse(t, br, "GET")
 		require.Equal(t, 200, resp.StatusCode)
 		require.Equal(t, []string{"chunked"}, resp.TransferEncoding)
 		require.True(t, bytes.Equal(body, []byte(got)), "the %d bytes streamed differ from the %d sent", len(got), len(body))
-		resp, got = response(t, br, "GET")
+		resp, got = testkit.ReadResponse(t, br, "GET")
 		requireHello(t, resp, got, false)
 		require.Greater(t, calls.Load(), int32(1), "the producer resumed as the output drained")
 		st := s.stats()
@@ -83,13 +83,13 @@ func TestStreamHTTP10(t *testing.T) {
 	var calls atomic.Int32
 	s := start(t, routes(t, map[string]http1.HandlerFunc{"/big": streamOf(body, 16<<10, &calls)}))
 	c, br := s.dial(t)
-	send(t, c, "GET /big HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
-	resp, got := response(t, br, "GET")
+	testkit.SendRaw(t, c, "GET /big HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+	resp, got := testkit.ReadResponse(t, br, "GET")
 	require.Equal(t, int64(-1), resp.ContentLength)
 	require.Nil(t, resp.TransferEncoding)
 	require.True(t, resp.Close, "Connection: close")
 	require.True(t, bytes.Equal(body, []byte(got)))
-	requireEOF(t, br)
+	testkit.RequireEOF(t, br)
 }
 
 // TestStreamHead: HEAD of a streamed response gets its head, chunked, and
@@ -107,14 +107,14 @@ func TestStreamHead(t *testing.T) {
 	}
 	s := start(t, routes(t, map[string]http1.HandlerFunc{"/s": h}))
 	c, br := s.dial(t)
-	send(t, c, "HEAD /s HTTP/1.1\r\nHost: x\r\n\r\n", "GET /s HTTP/1.1\r\nHost: x\r\n\r\n", get)
-	resp, body := response(t, br, "HEAD")
+	testkit.SendRaw(t, c, "HEAD /s HTTP/1.1\r\nHost: x\r\n\r\n", "GET /s HTTP/1.1\r\nHost: x\r\n\r\n", get)
+	resp, body := testkit.ReadResponse(t, br, "HEAD")
 	require.Equal(t, []string{"chunked"}, resp.TransferEncoding)
 	require.Empty(t, body)
-	resp, body = response(t, br, "GET")
+	resp, body = testkit.ReadResponse(t, br, "GET")
 	require.Equal(t, []string{"chunked"}, resp.TransferEncoding)
 	require.Equal(t, "first second", body)
-	resp, body = response(t, br, "GET")
+	resp, body = testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
 	require.Equal(t, int32(1), calls.Load(), "once, for GET")
 }
@@ -136,7 +136,7 @@ func TestStreamStalled(t *testing.T) {
 	}
 	s := start(t, routes(t, map[string]http1.HandlerFunc{"/s": h}))
 	c, br := s.dial(t)
-	send(t, c, "GET /s HTTP/1.1\r\nHost: x\r\n\r\n")
+	testkit.SendRaw(t, c, "GET /s HTTP/1.1\r\nHost: x\r\n\r\n")
 	resp, err := http.ReadResponse(br, &http.Request{Method: "GET"})
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
@@ -161,8 +161,8 @@ func TestStreamWriteTooLarge(t *testing.T) {
 	}
 	s := start(t, routes(t, map[string]http1.HandlerFunc{"/s": h}))
 	c, br := s.dial(t)
-	send(t, c, "GET /s HTTP/1.1\r\nHost: x\r\n\r\n")
-	_, body := response(t, br, "GET")
+	testkit.SendRaw(t, c, "GET /s HTTP/1.1\r\nHost: x\r\n\r\n")
+	_, body := testkit.ReadResponse(t, br, "GET")
 	require.Equal(t, "ok", body)
 	require.ErrorIs(t, testkit.Receive(t, errs, "Write after Stream"), http1.ErrStreaming)
 	require.ErrorIs(t, testkit.Receive(t, errs, "a piece too large"), reactor.ErrOutputFull)

@@ -48,14 +48,14 @@ func TestHeaderDeadline(t *testing.T) {
 		head := "GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: " + string(make([]byte, 200)) + "\r\n\r\n"
 		began := time.Now()
 		trickle(t, c, head, 10*time.Millisecond) // 2 s for the whole head
-		resp, body := response(t, br, "GET")
+		resp, body := testkit.ReadResponse(t, br, "GET")
 		took := time.Since(began)
 		require.Equal(t, 408, resp.StatusCode)
 		require.Equal(t, http1.ErrHeaderTimeout.Reason+"\n", body)
 		require.True(t, resp.Close)
 		require.GreaterOrEqual(t, took, d-10*time.Millisecond, "not before the deadline")
 		require.Less(t, took, 4*d, "at the deadline, not when the head would have been whole")
-		requireEOF(t, br)
+		testkit.RequireEOF(t, br)
 	})
 }
 
@@ -67,14 +67,14 @@ func TestHeaderDeadlineEndsWithTheHead(t *testing.T) {
 	const d = 100 * time.Millisecond
 	s := start(t, routes(t, nil), http1.WithHeaderTimeout(d), http1.WithIdleTimeout(0))
 	c, br := s.dial(t)
-	send(t, c, "GET / HTTP/1.1\r\n")
-	send(t, c, "Host: x\r\n\r\n")
-	resp, body := response(t, br, "GET")
+	testkit.SendRaw(t, c, "GET / HTTP/1.1\r\n")
+	testkit.SendRaw(t, c, "Host: x\r\n\r\n")
+	resp, body := testkit.ReadResponse(t, br, "GET")
 	requireHello(t, resp, body, false)
-	send(t, c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\na")
+	testkit.SendRaw(t, c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\na")
 	requireSilentFor(t, c, 3*d)
-	send(t, c, "b")
-	_, body = response(t, br, "POST")
+	testkit.SendRaw(t, c, "b")
+	_, body = testkit.ReadResponse(t, br, "POST")
 	require.Equal(t, "ab", body)
 	requireSilentFor(t, c, 3*d)
 }
@@ -98,16 +98,16 @@ func TestIdleTimeout(t *testing.T) {
 		s := startWith(t, setup{h: routes(t, nil), loopOpts: []reactor.Option{opt},
 			opts: []http1.Option{http1.WithIdleTimeout(50 * time.Millisecond), http1.WithHeaderTimeout(0)}})
 		c, br := s.dial(t)
-		send(t, c, get)
-		resp, body := response(t, br, "GET")
+		testkit.SendRaw(t, c, get)
+		resp, body := testkit.ReadResponse(t, br, "GET")
 		requireHello(t, resp, body, false)
-		requireEOF(t, br)
+		testkit.RequireEOF(t, br)
 
 		c, br = s.dial(t)
-		send(t, c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\npart")
-		resp, body = response(t, br, "POST")
+		testkit.SendRaw(t, c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\npart")
+		resp, body = testkit.ReadResponse(t, br, "POST")
 		require.Equal(t, 408, resp.StatusCode)
 		require.Equal(t, http1.ErrRequestTimeout.Reason+"\n", body)
-		requireEOF(t, br)
+		testkit.RequireEOF(t, br)
 	})
 }
