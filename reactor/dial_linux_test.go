@@ -31,7 +31,7 @@ func TestCloseWhileConnectingWaitsForConnect(t *testing.T) {
 		c.WriteString("hello")
 		c.Close()
 	}))
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond) // past the 1 s close stall, the connect still pending
 	got, err := acceptAfterFiller(t, ln)
 	ev := rec.nextClose(t)
 	require.NoError(t, err, "the dialed connection never reached the server; OnClose reported %v", ev.err)
@@ -61,7 +61,7 @@ func TestWriteTimeoutWhileConnecting(t *testing.T) {
 		c.SetWriteTimeout(time.Second)
 		c.WriteString("hello")
 	}))
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond) // past the 1 s close stall, the connect still pending
 	got, err := acceptAfterFiller(t, ln)
 	ev := rec.nextClose(t)
 	require.NoError(t, err, "the dialed connection never reached the server; OnClose reported %v", ev.err)
