@@ -43,6 +43,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 )
 
 // readBufferSize is the read buffer of every server that lets us choose it:
@@ -111,7 +113,7 @@ func run(name, network, addr string, useTLS bool, certFile, keyFile string) erro
 		if !ok {
 			return fmt.Errorf("-server %s has no TLS here (-tls: %s)", name, tlsNames())
 		}
-		kp, err := loadKeyPair(certFile, keyFile)
+		kp, err := keypair.Load(certFile, keyFile, "peer-echo")
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 	"github.com/lesismal/nbio"
 	"github.com/lesismal/nbio/logging"
 	"github.com/lesismal/nbio/mempool"
+
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 )
 
 // newNbio makes nbio's engine with one poller; OnData runs on the poller
@@ -39,8 +41,8 @@ func serveNbio(ctx context.Context, addr string, ready func(net.Addr)) error {
 // non-blocking tls.Conn on each connection, fed in OnData with what the
 // poller read, its buffers from nbio's memory pool and given back after
 // each OnData that leaves no partial record.
-func serveNbioTLS(ctx context.Context, addr string, kp *keyPair, ready func(net.Addr)) error {
-	cert, err := ltls.X509KeyPair(kp.cert, kp.key)
+func serveNbioTLS(ctx context.Context, addr string, kp *keypair.KeyPair, ready func(net.Addr)) error {
+	cert, err := ltls.X509KeyPair(kp.Cert, kp.Key)
 	if err != nil {
 		return err
 	}

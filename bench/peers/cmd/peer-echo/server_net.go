@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net"
 	"time"
+
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 )
 
 // serveNet is the standard library's way: a goroutine per connection,
@@ -23,8 +25,8 @@ func serveNet(ctx context.Context, addr string, ready func(net.Addr)) error {
 
 // serveNetTLS is serveNet over crypto/tls: tls.NewListener wraps each
 // connection, whose goroutine runs the handshake on its first Read.
-func serveNetTLS(ctx context.Context, addr string, kp *keyPair, ready func(net.Addr)) error {
-	cfg, err := kp.stdConfig()
+func serveNetTLS(ctx context.Context, addr string, kp *keypair.KeyPair, ready func(net.Addr)) error {
+	cfg, err := kp.StdConfig()
 	if err != nil {
 		return err
 	}

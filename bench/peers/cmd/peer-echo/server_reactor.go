@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 	"github.com/goreactor/reactor/reactor"
 )
 
@@ -44,8 +45,8 @@ func serveReactor(ctx context.Context, addr string, ready func(net.Addr)) error 
 // serveReactorTLS is serveReactor over TLS, with the same handler: the
 // loop runs the handshakes (OnOpen comes after) and the records, and the
 // handler sees plaintext.
-func serveReactorTLS(ctx context.Context, addr string, kp *keyPair, ready func(net.Addr)) error {
-	cfg, err := kp.stdConfig()
+func serveReactorTLS(ctx context.Context, addr string, kp *keypair.KeyPair, ready func(net.Addr)) error {
+	cfg, err := kp.StdConfig()
 	if err != nil {
 		return err
 	}

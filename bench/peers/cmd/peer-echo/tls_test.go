@@ -11,13 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 )
 
 // tlsDial returns a dial function for TLS version that accepts only the
 // certificate of kp, and checks what the handshake negotiated.
-func tlsDial(t *testing.T, kp *keyPair, version uint16) func(string) (net.Conn, error) {
+func tlsDial(t *testing.T, kp *keypair.KeyPair, version uint16) func(string) (net.Conn, error) {
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(kp.cert) {
+	if !pool.AppendCertsFromPEM(kp.Cert) {
 		t.Fatal("the certificate does not parse")
 	}
 	cfg := &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: version, MaxVersion: version}
@@ -39,7 +41,7 @@ func tlsDial(t *testing.T, kp *keyPair, version uint16) func(string) (net.Conn, 
 // connections and over TLS 1.2 on a third, with its self-signed
 // certificate, which the client verifies.
 func TestEchoTLS(t *testing.T) {
-	kp, err := selfSigned()
+	kp, err := keypair.SelfSigned("peer-echo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,11 +56,11 @@ func TestEchoTLS(t *testing.T) {
 }
 
 func TestSelfSigned(t *testing.T) {
-	kp, err := selfSigned()
+	kp, err := keypair.SelfSigned("peer-echo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := kp.stdConfig()
+	cfg, err := kp.StdConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,11 +79,11 @@ func TestSelfSigned(t *testing.T) {
 }
 
 func TestLoadKeyPair(t *testing.T) {
-	kp, err := selfSigned()
+	kp, err := keypair.SelfSigned("peer-echo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := selfSigned()
+	other, err := keypair.SelfSigned("peer-echo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,16 +95,16 @@ func TestLoadKeyPair(t *testing.T) {
 		}
 		return p
 	}
-	cert, key, otherKey := write("cert.pem", kp.cert), write("key.pem", kp.key), write("other.pem", other.key)
-	got, err := loadKeyPair(cert, key)
+	cert, key, otherKey := write("cert.pem", kp.Cert), write("key.pem", kp.Key), write("other.pem", other.Key)
+	got, err := keypair.Load(cert, key, "peer-echo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(got.cert) != string(kp.cert) || string(got.key) != string(kp.key) {
+	if string(got.Cert) != string(kp.Cert) || string(got.Key) != string(kp.Key) {
 		t.Error("the files were not read as they are")
 	}
 	for _, tc := range [][2]string{{cert, ""}, {"", key}, {cert, otherKey}, {filepath.Join(dir, "none"), key}} {
-		if _, err := loadKeyPair(tc[0], tc[1]); err == nil {
+		if _, err := keypair.Load(tc[0], tc[1], "peer-echo"); err == nil {
 			t.Errorf("-tls-cert %q -tls-key %q accepted", tc[0], tc[1])
 		}
 	}

@@ -50,6 +50,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 )
 
 // readBufferSize is the read buffer of the servers that let us choose it,
@@ -60,7 +62,7 @@ const readBufferSize = 64 << 10
 // serveFunc runs one WebSocket echo server on addr until ctx is done; with
 // a key pair it serves wss. It calls ready with the bound address once
 // connections are being accepted.
-type serveFunc func(ctx context.Context, addr string, kp *keyPair, ready func(net.Addr)) error
+type serveFunc func(ctx context.Context, addr string, kp *keypair.KeyPair, ready func(net.Addr)) error
 
 var servers = map[string]serveFunc{
 	"reactor": serveReactor,
@@ -104,10 +106,10 @@ func run(ctx context.Context, name, addr string, useTLS bool, ready func(net.Add
 	if err := checkLoopback(addr); err != nil {
 		return err
 	}
-	var kp *keyPair
+	var kp *keypair.KeyPair
 	if useTLS {
 		var err error
-		if kp, err = selfSigned(); err != nil {
+		if kp, err = keypair.SelfSigned("peer-ws"); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 )
 
 // limit bounds every wait of these tests.
@@ -19,7 +21,7 @@ const limit = 20 * time.Second
 
 // startServer runs serve (with kp: wss) in this process until the test
 // ends, and returns its address.
-func startServer(t *testing.T, name string, kp *keyPair) string {
+func startServer(t *testing.T, name string, kp *keypair.KeyPair) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan net.Addr, 1)
@@ -49,12 +51,12 @@ func startServer(t *testing.T, name string, kp *keyPair) string {
 
 // dial opens a WebSocket to url with gorilla's client; with kp it trusts
 // kp's certificate alone. writeBuf bounds the frames NextWriter writes.
-func dial(t *testing.T, url string, kp *keyPair, writeBuf int) *websocket.Conn {
+func dial(t *testing.T, url string, kp *keypair.KeyPair, writeBuf int) *websocket.Conn {
 	t.Helper()
 	d := websocket.Dialer{HandshakeTimeout: limit, WriteBufferSize: writeBuf}
 	if kp != nil {
 		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(kp.cert) {
+		if !pool.AppendCertsFromPEM(kp.Cert) {
 			t.Fatal("the certificate does not parse")
 		}
 		d.TLSClientConfig = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
@@ -101,7 +103,7 @@ func expect(t *testing.T, c *websocket.Conn, op int, want []byte) {
 // checkEcho runs the round trips on one server: text, binary from 1 byte
 // to 200 KiB (64 KiB among them), a message sent in fragments, and a burst of pipelined
 // messages, then a clean close.
-func checkEcho(t *testing.T, addr string, kp *keyPair) {
+func checkEcho(t *testing.T, addr string, kp *keypair.KeyPair) {
 	scheme := "ws"
 	if kp != nil {
 		scheme = "wss"
@@ -177,7 +179,7 @@ func TestEcho(t *testing.T) {
 // TestEchoTLS: the same over wss, with the server's self-signed
 // certificate, which the client verifies.
 func TestEchoTLS(t *testing.T) {
-	kp, err := selfSigned()
+	kp, err := keypair.SelfSigned("peer-ws")
 	if err != nil {
 		t.Fatal(err)
 	}

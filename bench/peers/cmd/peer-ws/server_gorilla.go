@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 )
 
 // gorillaServer is gorilla/websocket on net/http: net/http's goroutine for
@@ -24,13 +26,13 @@ type gorillaServer struct {
 }
 
 // serveGorilla runs gorilla's echo on net/http, over crypto/tls with kp.
-func serveGorilla(ctx context.Context, addr string, kp *keyPair, ready func(net.Addr)) error {
+func serveGorilla(ctx context.Context, addr string, kp *keypair.KeyPair, ready func(net.Addr)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
 	if kp != nil {
-		cfg, err := kp.stdConfig()
+		cfg, err := kp.StdConfig()
 		if err != nil {
 			ln.Close()
 			return err

@@ -10,6 +10,8 @@ import (
 	"github.com/lesismal/nbio/logging"
 	"github.com/lesismal/nbio/nbhttp"
 	"github.com/lesismal/nbio/nbhttp/websocket"
+
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 )
 
 // serveNbio runs nbio's WebSocket echo: nbhttp's engine in non-blocking
@@ -22,7 +24,7 @@ import (
 // poller (NPoller 1, as peer-echo's nbio) and a 64 KiB read buffer (nbio's
 // default, stated). With kp the listener is nbhttp's TLS one, on llib's
 // fork of crypto/tls.
-func serveNbio(ctx context.Context, addr string, kp *keyPair, ready func(net.Addr)) error {
+func serveNbio(ctx context.Context, addr string, kp *keypair.KeyPair, ready func(net.Addr)) error {
 	logging.SetLevel(logging.LevelError)
 	up := websocket.NewUpgrader()
 	up.OnMessage(func(c *websocket.Conn, op websocket.MessageType, data []byte) {
@@ -45,7 +47,7 @@ func serveNbio(ctx context.Context, addr string, kp *keyPair, ready func(net.Add
 		ReadBufferSize:          readBufferSize,
 	}
 	if kp != nil {
-		cert, err := ltls.X509KeyPair(kp.cert, kp.key)
+		cert, err := ltls.X509KeyPair(kp.Cert, kp.Key)
 		if err != nil {
 			return err
 		}

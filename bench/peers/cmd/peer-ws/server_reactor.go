@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 
+	"github.com/goreactor/reactor/bench/peers/internal/keypair"
 	"github.com/goreactor/reactor/proto/http1"
 	"github.com/goreactor/reactor/proto/websocket"
 	"github.com/goreactor/reactor/reactor"
@@ -31,7 +32,7 @@ func (reactorEcho) OnClose(*websocket.Conn, uint16, error) {}
 // proto/http1 server on one reactor loop, with the loop options the
 // server asks for and peer-echo's 64 KiB read buffer; with kp, over the
 // loop's TLS (ListenTLS).
-func serveReactor(ctx context.Context, addr string, kp *keyPair, ready func(net.Addr)) error {
+func serveReactor(ctx context.Context, addr string, kp *keypair.KeyPair, ready func(net.Addr)) error {
 	up, err := websocket.NewUpgrader(reactorEcho{}, websocket.WithMaxMessage(maxMessage))
 	if err != nil {
 		return err
@@ -46,7 +47,7 @@ func serveReactor(ctx context.Context, addr string, kp *keyPair, ready func(net.
 	}
 	var bound net.Addr
 	if kp != nil {
-		cfg, err := kp.stdConfig()
+		cfg, err := kp.StdConfig()
 		if err != nil {
 			l.Close()
 			return err
