@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 
 	"github.com/goreactor/reactor/bench/peers/internal/keypair"
@@ -47,8 +48,8 @@ func serveReactor(ctx context.Context, addr string, kp *keypair.KeyPair, ready f
 	}
 	var bound net.Addr
 	if kp != nil {
-		cfg, err := kp.StdConfig()
-		if err != nil {
+		var cfg *tls.Config
+		if cfg, err = kp.StdConfig(); err != nil {
 			l.Close()
 			return err
 		}
