@@ -22,9 +22,6 @@ type IO struct{}
 // Read reads from a non-blocking fd.
 func (r *IO) Read(fd int, p []byte) (int, error) { return rawCall(unix.SYS_READ, fd, p) }
 
-// Write writes p to a non-blocking fd.
-func (r *IO) Write(fd int, p []byte) (int, error) { return rawCall(unix.SYS_WRITE, fd, p) }
-
 // rawCall makes the read or write system call trap on fd with p.
 func rawCall(trap uintptr, fd int, p []byte) (int, error) {
 	var ptr unsafe.Pointer
@@ -43,9 +40,9 @@ func rawCall(trap uintptr, fd int, p []byte) (int, error) {
 func (r *IO) Writev(fd int, a, b []byte) (int, error) {
 	switch {
 	case len(b) == 0:
-		return r.Write(fd, a)
+		return rawCall(unix.SYS_WRITE, fd, a)
 	case len(a) == 0:
-		return r.Write(fd, b)
+		return rawCall(unix.SYS_WRITE, fd, b)
 	}
 	var iov [2]unix.Iovec
 	iov[0].Base, iov[1].Base = &a[0], &b[0]

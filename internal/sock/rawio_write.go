@@ -23,6 +23,3 @@ func (r *IO) Writev(fd int, a, b []byte) (int, error) {
 
 // Read reads from a non-blocking fd.
 func (r *IO) Read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
-
-// Write writes p to a non-blocking fd.
-func (r *IO) Write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
