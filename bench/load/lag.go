@@ -22,7 +22,7 @@ const (
 	// the latency of the message it delays one for one, so under this
 	// limit the generator moves a latency p99 by 100 µs at most, a tenth
 	// of the p99 at which one-core echo servers part company near their
-	// capacity (1.0-1.6 ms for 64 B over 50 connections in the README);
+	// capacity (bench/results/latency.md);
 	// far below the knee, where p99s are smaller, a generator that keeps
 	// up lags a few µs, not 100. And a generator that is busy but keeps
 	// up stays under it: one pass of its loop, reading and answering a

@@ -61,9 +61,8 @@ func openRun(t *testing.T, addr string, useTLS bool, limit time.Duration, slowSe
 
 // The default lag limit, 100 µs, supposes a generator with a core of its
 // own. On a shared test machine a process loses its CPU for milliseconds
-// at a time (a spinning thread here saw gaps of 5 to 25 ms in 400 ms
-// while other tests ran, and under the race detector a run saw one of
-// 230 ms), which the generator rightly counts as lag; so the runs below
+// at a time, and for longer under the race detector while other tests
+// run, which the generator rightly counts as lag; so the runs below
 // are held to longer limits. The exact accounting, lag against holding
 // back included, is TestOpenLoopAccounting's and TestOpenLoopSlowServer's.
 
