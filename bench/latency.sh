@@ -68,7 +68,7 @@ cd "$(dirname "$0")/.."
 CMDLINE=""
 for v in QUICK SERVERS TLS_SERVERS CONNS SIZE DEPTH CAP_ROUNDS CAP_DURATION STEPS RATES TLS_RATES DURATION \
 	MIN_DURATION MIN_MSGS WARMUP LAG_LIMIT OUT; do
-	if [[ -n ${!v+x} ]]; then CMDLINE+="$v=${!v} "; fi
+	if [[ -n ${!v+x} ]]; then printf -v q %q "${!v}"; CMDLINE+="$v=$q "; fi
 done
 CMDLINE+="bash bench/latency.sh"
 
@@ -130,7 +130,7 @@ for v in CAP_DURATION WARMUP ${DURATION:+DURATION}; do
 	[[ -n $(millis "${!v}") ]] || die "$v must be a duration such as 5s or 300ms"
 done
 
-. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median
+. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median, field, flag, rotate
 if ((${#pin1[@]} == 0)); then log "WARNING: no taskset or fewer than 2 CPUs: the server and the generator share CPUs"; fi
 
 # --- build -------------------------------------------------------------
@@ -174,10 +174,6 @@ start_server() {
 	return 1
 }
 
-# field JSON NAME prints a number field of the generator's JSON; flag JSON
-# NAME a true/false one.
-field() { sed -n 's/^ *"'"$2"'": *\([-0-9.e+]*\),\{0,1\}$/\1/p' "$1" | head -n1; }
-flag() { sed -n 's/^ *"'"$2"'": *\(true\|false\),\{0,1\}$/\1/p' "$1" | head -n1; }
 
 # load GRID SERVER JSON TAG SECONDS ARGS... runs the generator against a
 # fresh server, writing JSON; a run that leaves none gets a failure note
@@ -205,15 +201,6 @@ load() {
 	if [[ $(field "$json" errors) != 0 ]]; then
 		log "$grid $s ${tag#*__}: $(field "$json" errors) connection errors: $(grep -m3 'reactor-load:' "$bin/load" | tr '\n' ' ')"
 	fi
-}
-
-# rotate K WORD... prints the words, starting from the Kth (from 0, modulo).
-rotate() {
-	local k=$1
-	shift
-	local w=("$@") n=$# i out=()
-	for ((i = 0; i < n; i++)); do out+=("${w[(i + k) % n]}"); done
-	echo "${out[*]}"
 }
 
 us() { num "$1" 1000 1; } # ns as µs

@@ -58,3 +58,17 @@ median() {
 	printf '%s\n' "$@" | sort -g |
 		awk '$1 != "-" && $1 != "" { v[++n] = $1 } END { if (n % 2) print v[(n + 1) / 2]; else if (n) print (v[n / 2] + v[n / 2 + 1]) / 2 }'
 }
+
+# field JSON NAME prints a number field of the load generator's JSON; flag
+# JSON NAME a true/false one.
+field() { sed -n 's/^ *"'"$2"'": *\([-0-9.e+]*\),\{0,1\}$/\1/p' "$1" | head -n1; }
+flag() { sed -n 's/^ *"'"$2"'": *\(true\|false\),\{0,1\}$/\1/p' "$1" | head -n1; }
+
+# rotate K WORD... prints the words, starting from the Kth (from 0, modulo).
+rotate() {
+	local k=$1
+	shift
+	local w=("$@") n=$# i out=()
+	for ((i = 0; i < n; i++)); do out+=("${w[(i + k) % n]}"); done
+	echo "${out[*]}"
+}

@@ -31,7 +31,7 @@ cd "$ROOT"
 # The command as typed, for the report: the knobs that were set, then this script.
 CMDLINE=""
 for v in RUNS DURATION WARMUP SERVERS WORKLOADS IDLE OUT LOAD; do
-	if [[ -n "${!v+x}" ]]; then CMDLINE+="$v=${!v} "; fi
+	if [[ -n "${!v+x}" ]]; then printf -v q %q "${!v}"; CMDLINE+="$v=$q "; fi
 done
 CMDLINE+="bash bench/run.sh"
 

@@ -56,7 +56,7 @@ if [[ " $MEASURES " == *" handshakes "* && $(cat /proc/sys/net/ipv4/tcp_tw_reuse
 	echo "tls.sh: warning: net.ipv4.tcp_tw_reuse is 0: the handshake runs may run out of ports" >&2
 fi
 
-. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median
+. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median, field, flag, rotate
 go build -o "$bin/reactor-load" ./bench/cmd/reactor-load
 (cd bench/peers && go build -o "$bin/peer-echo" ./cmd/peer-echo)
 
@@ -97,8 +97,6 @@ secs() {
 RUN_LIMIT=$(($(secs "$DURATION") + $(secs "$WARMUP") + 60))
 IDLE_LIMIT=$((60 + IDLE / 50))
 
-# field JSON NAME prints a number field of the load generator's JSON.
-field() { sed -n 's/^ *"'"$2"'": *\([-0-9.e+]*\),\{0,1\}$/\1/p' "$1" | head -n1; }
 
 declare -A val     # val[measure,figure,server,run]: the figures of every run
 declare -A tlsinfo # what each server negotiated

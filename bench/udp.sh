@@ -38,7 +38,7 @@ for k in RUNS CONNS SIZE DEPTH; do
 	[[ "${!k}" =~ ^[1-9][0-9]*$ ]] || die "$k must be a positive number"
 done
 
-. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median
+. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median, field, flag, rotate
 go build -o "$bin/reactor-load" ./bench/cmd/reactor-load
 (cd bench/peers && go build -o "$bin/peer-echo" ./cmd/peer-echo)
 
@@ -77,8 +77,6 @@ secs() {
 # Every load is bounded: its warmup and window, and a minute to spare.
 RUN_LIMIT=$(($(secs "$DURATION") + $(secs "$WARMUP") + 60))
 
-# field JSON NAME prints a number field of the load generator's JSON.
-field() { sed -n 's/^ *"'"$2"'": *\([-0-9.e+]*\),\{0,1\}$/\1/p' "$1" | head -n1; }
 
 # counter NAME prints a counter of the line peer-echo's reactor server
 # writes as it stops ("packet stats: packets_in=N ..."), or nothing.

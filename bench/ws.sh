@@ -46,7 +46,7 @@ cd "$(dirname "$0")/.."
 # The command as typed, for the report: the knobs that were set, then this script.
 CMDLINE=""
 for v in QUICK SERVERS RUNS DURATION WARMUP IDLE MEASURES OUT; do
-	if [[ -n ${!v+x} ]]; then CMDLINE+="$v=${!v} "; fi
+	if [[ -n ${!v+x} ]]; then printf -v q %q "${!v}"; CMDLINE+="$v=$q "; fi
 done
 CMDLINE+="bash bench/ws.sh"
 
@@ -95,7 +95,7 @@ if [[ " $MEASURES " == *" idle"* ]] && (($(ulimit -n) < IDLE + 100)); then
 	die "IDLE=$IDLE needs more file descriptors than ulimit -n allows ($(ulimit -n))"
 fi
 
-. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median
+. bench/lib.sh # pin0, pin1, $bin, $pid, stop_server, cpu_ticks, num, ratio, median, field, flag, rotate
 if ((${#pin1[@]} == 0)); then log "WARNING: no taskset or fewer than 2 CPUs: the server and the generator share CPUs"; fi
 
 # --- build -------------------------------------------------------------
@@ -130,8 +130,6 @@ RUN_LIMIT=$(($(secs "$DURATION") + $(secs "$WARMUP") + 60))
 IDLE_LIMIT=$((60 + IDLE / 50))
 IDLE_WSS_LIMIT=$((60 + IDLE / 20))
 
-# field JSON NAME prints a number field of the generator's JSON.
-field() { sed -n 's/^ *"'"$2"'": *\([-0-9.e+]*\),\{0,1\}$/\1/p' "$1" | head -n1; }
 
 declare -A val # val[measure,figure,server,round]: the figures of every run
 
@@ -203,15 +201,6 @@ show() {
 		line+=" $short $(num "$(get "$m" "$f" "$s" "$r")" "$div" "$digits")${unit:+ $unit} "
 	done
 	echo "${line% }"
-}
-
-# rotate K WORD... prints the words, starting from the Kth (from 0, modulo).
-rotate() {
-	local k=$1
-	shift
-	local w=("$@") n=$# i out=()
-	for ((i = 0; i < n; i++)); do out+=("${w[(i + k) % n]}"); done
-	echo "${out[*]}"
 }
 
 # The ratios compare reactor with each other server.
