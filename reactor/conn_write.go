@@ -57,7 +57,10 @@ func (c *Conn) Write(p []byte) (int, error) {
 func (c *Conn) Writev(a, b []byte) (int, error) {
 	n := len(a) + len(b)
 	if c.has(factTLS) {
-		if n > c.Available() {
+		if !c.acceptsOutput() {
+			return 0, ErrClosed
+		}
+		if !c.tlsFits(len(a), len(b)) {
 			return 0, ErrOutputFull
 		}
 		if k, err := c.writeTLS(a); err != nil {

@@ -138,6 +138,17 @@ func (c *Conn) writeTLS(p []byte) (int, error) {
 	return c.queuePlain(p)
 }
 
+// tlsFits reports whether a bytes of plaintext and then b more, each
+// written as writeTLS writes it, fit within the output cap: kept as they
+// are before OnOpen, or sealed into records of their own after it.
+func (c *Conn) tlsFits(a, b int) bool {
+	max := c.loop.cfg.maxOutput
+	if c.state < stOpen {
+		return len(c.ext.tls.early)+a+b <= max
+	}
+	return c.Pending()+tlsSealedSize(a)+tlsSealedSize(b) <= max
+}
+
 // queuePlain encrypts p into the output. crypto/tls lets its argument
 // escape, so p goes through the loop's staging buffer: otherwise every
 // caller of Write, plain connections too, would have its buffer moved to

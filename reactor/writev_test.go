@@ -110,3 +110,35 @@ func TestWritevTLS(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(want, got))
 }
+
+// TestWritevTLSAllOrNothing: on TLS, where each slice is sealed into
+// records of its own, a header and payload that Available says fit
+// together but whose two sets of records do not are refused whole, not
+// the header queued and the payload refused.
+func TestWritevTLSAllOrNothing(t *testing.T) {
+	rec := newRecorder(t)
+	type outcome struct {
+		overflows   bool
+		n, before   int
+		err         error
+		pendingThen int
+	}
+	got := make(chan outcome, 1)
+	rec.open = func(c *Conn) {
+		avail := c.Available()
+		a, b := avail/2, avail-avail/2
+		room := c.loop.cfg.maxOutput - c.Pending()
+		o := outcome{overflows: tlsSealedSize(a)+tlsSealedSize(b) > room, before: c.Pending()}
+		o.n, o.err = c.Writev(payload(a), payload(b))
+		o.pendingThen = c.Pending()
+		got <- o
+	}
+	_, addr := serveTLS(t, rec, testkit.ServerTLS(t), WithMaxOutput(1000))
+	c := tls.Client(dial(t, "tcp", addr), testkit.ClientTLS(t))
+	require.NoError(t, c.Handshake())
+	o := testkit.Receive(t, got, "the write")
+	require.True(t, o.overflows, "the test's sizes must overflow as two sets of records")
+	require.ErrorIs(t, o.err, ErrOutputFull)
+	require.Zero(t, o.n)
+	require.Equal(t, o.before, o.pendingThen, "nothing queued")
+}
