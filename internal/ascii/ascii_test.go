@@ -36,3 +36,24 @@ func TestTrimOWS(t *testing.T) {
 		require.Equal(t, want, string(TrimOWS([]byte(in))), "%q", in)
 	}
 }
+
+func TestLists(t *testing.T) {
+	list := " a, ,b\t,, \"c, d\" e ,"
+	var toks []string
+	for tok, rest := NextToken(list); len(tok) > 0; tok, rest = NextToken(rest) {
+		toks = append(toks, tok)
+	}
+	require.Equal(t, []string{"a", "b", `"c, d" e`}, toks, "a comma inside a quoted string does not separate")
+	require.True(t, HasToken([]byte("keep-alive, Upgrade"), "upgrade"))
+	require.True(t, HasToken("Close", "close"))
+	require.False(t, HasToken("closed, x", "close"))
+	require.False(t, HasToken("", "close"))
+	name, params := CutElement([]byte("permessage-deflate; x=1"), ';')
+	require.Equal(t, "permessage-deflate", string(name))
+	require.Equal(t, " x=1", string(params))
+	b := []byte("keep-alive, close")
+	require.Zero(t, testing.AllocsPerRun(100, func() {
+		HasToken(b, "close")
+		HasToken("keep-alive, close", "close")
+	}))
+}

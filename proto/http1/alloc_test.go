@@ -15,12 +15,13 @@ import (
 // anywhere in the process, alone or 16 pipelined: the loop reads it, the
 // server parses it in the loop's buffer, the router finds its handler,
 // the handler reads the request (a query value decoded, a chunked body
-// decoded) and writes its response, the server gathers the responses and
-// the loop sends them; this test's client writes and reads with buffers
-// of its own.
+// decoded) and writes its response (a Connection field among its
+// fields), the server gathers the responses and the loop sends them; this
+// test's client writes and reads with buffers of its own.
 func TestServeDoesNotAllocate(t *testing.T) {
 	query := func(w *http1.ResponseWriter, r *http1.Request) {
 		w.HeaderBytes("X-Name", r.QueryValue("name"))
+		w.Header("Connection", "keep-alive") // a list the server reads
 		w.Write(r.Header("user-agent"))
 	}
 	s := start(t, routes(t, map[string]http1.HandlerFunc{"/q": query}))

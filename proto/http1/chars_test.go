@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goreactor/reactor/internal/ascii"
 	"github.com/stretchr/testify/require"
 )
 
@@ -41,14 +40,4 @@ func TestFieldBytes(t *testing.T) {
 			}
 		}
 	}
-}
-
-func TestEqualFold(t *testing.T) {
-	require.True(t, ascii.EqualFold([]byte("Content-LENGTH"), "content-length"))
-	require.False(t, ascii.EqualFold([]byte("Content-Lengt"), "content-length"))
-	require.False(t, ascii.EqualFold([]byte("Content_Length"), "content-length"))
-	var toks []string
-	eachToken([]byte(" a, ,b\t,, c d ,"), func(tok []byte) { toks = append(toks, string(tok)) })
-	require.Equal(t, []string{"a", "b", "c d"}, toks)
-	require.Equal(t, "x y", string(ascii.TrimOWS([]byte("\t x y \t"))))
 }

@@ -324,10 +324,8 @@ func (r *Head) noteField(name, value []byte) error {
 		}
 	case len("connection"):
 		if ascii.EqualFold(name, "connection") {
-			eachToken(value, func(tok []byte) {
-				r.closeToken = r.closeToken || ascii.EqualFold(tok, "close")
-				r.keepAliveToken = r.keepAliveToken || ascii.EqualFold(tok, "keep-alive")
-			})
+			r.closeToken = r.closeToken || ascii.HasToken(value, "close")
+			r.keepAliveToken = r.keepAliveToken || ascii.HasToken(value, "keep-alive")
 		}
 	case len("expect"):
 		if ascii.EqualFold(name, "expect") {

@@ -92,7 +92,7 @@ func (w *ResponseWriter) Header(name, value string) error {
 			}
 			ls.hdr = appendField(ls.hdr, name, value)
 			if k.connection {
-				w.noteConnection([]byte(value))
+				w.noteConnection(ascii.HasToken(value, "close"))
 			}
 			return nil
 		}
@@ -101,9 +101,9 @@ func (w *ResponseWriter) Header(name, value string) error {
 		return err
 	}
 	ls.hdr = appendField(ls.hdr, name, value)
-	connection := sameFold(name, "connection")
+	connection := ascii.EqualFold(name, "connection")
 	if connection {
-		w.noteConnection([]byte(value))
+		w.noteConnection(ascii.HasToken(value, "close"))
 	}
 	ls.known[ls.next] = checkedField{name, value, connection}
 	ls.next = (ls.next + 1) % len(ls.known)
@@ -116,8 +116,8 @@ func (w *ResponseWriter) HeaderBytes(name string, value []byte) error {
 		return err
 	}
 	w.ls.hdr = appendField(w.ls.hdr, name, value)
-	if sameFold(name, "connection") {
-		w.noteConnection(value)
+	if ascii.EqualFold(name, "connection") {
+		w.noteConnection(ascii.HasToken(value, "close"))
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (w *ResponseWriter) checkField(name string, n int, valid bool) error {
 		return ErrStreaming
 	case !valid || !validName(name):
 		return ErrInvalidHeader
-	case sameFold(name, "content-length") || sameFold(name, "transfer-encoding") || sameFold(name, "date"):
+	case ascii.EqualFold(name, "content-length") || ascii.EqualFold(name, "transfer-encoding") || ascii.EqualFold(name, "date"):
 		return ErrReservedHeader
 	}
 	return w.checkRoom(len(name) + len(": \r\n") + n)
@@ -148,10 +148,9 @@ func (w *ResponseWriter) checkRoom(n int) error {
 	return nil
 }
 
-// noteConnection notes the value of a Connection field the handler added.
-func (w *ResponseWriter) noteConnection(value []byte) {
-	closes := false
-	eachToken(value, func(tok []byte) { closes = closes || ascii.EqualFold(tok, "close") })
+// noteConnection notes a Connection field the handler added, and whether
+// its list holds "close".
+func (w *ResponseWriter) noteConnection(closes bool) {
 	w.userConn = true
 	if closes {
 		w.closes = true
@@ -335,17 +334,4 @@ func appendField[T string | []byte](dst []byte, name string, value T) []byte {
 	dst = append(dst, ": "...)
 	dst = append(dst, value...)
 	return append(dst, "\r\n"...)
-}
-
-// sameFold reports whether a equals b, ignoring ASCII case.
-func sameFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range len(a) {
-		if ascii.Lower(a[i]) != ascii.Lower(b[i]) {
-			return false
-		}
-	}
-	return true
 }

@@ -49,8 +49,8 @@ const (
 // regard to case. It allocates nothing.
 func NegotiateDeflate(offers ...[]byte) (response string, ok bool) {
 	for _, field := range offers {
-		for elem, rest := nextToken(field); len(elem) > 0; elem, rest = nextToken(rest) {
-			name, params := cutElement(elem, ';')
+		for elem, rest := ascii.NextToken(field); len(elem) > 0; elem, rest = ascii.NextToken(rest) {
+			name, params := ascii.CutElement(elem, ';')
 			if !ascii.EqualFold(ascii.TrimOWS(name), deflateName) {
 				continue
 			}
@@ -77,8 +77,8 @@ func NegotiateDeflate(offers ...[]byte) (response string, ok bool) {
 // field, or only empty ones, means that the server declined.
 func CheckDeflateResponse(fields ...[]byte) (enabled bool, err error) {
 	for _, field := range fields {
-		for elem, rest := nextToken(field); len(elem) > 0; elem, rest = nextToken(rest) {
-			name, params := cutElement(elem, ';')
+		for elem, rest := ascii.NextToken(field); len(elem) > 0; elem, rest = ascii.NextToken(rest) {
+			name, params := ascii.CutElement(elem, ';')
 			if enabled || !ascii.EqualFold(ascii.TrimOWS(name), deflateName) {
 				return false, ErrExtensionResponse
 			}
@@ -110,7 +110,7 @@ type deflateParams struct {
 func parseDeflateParams(params []byte, response bool) (p deflateParams, ok bool) {
 	for params != nil {
 		var param []byte
-		param, params = cutElement(params, ';')
+		param, params = ascii.CutElement(params, ';')
 		name, value := cutParam(param)
 		switch {
 		case ascii.EqualFold(name, "server_no_context_takeover"):

@@ -94,7 +94,7 @@ func CheckAccept(key, accept []byte) error {
 func SelectProtocol(supported []string, offered ...[]byte) string {
 	for _, s := range supported {
 		for _, list := range offered {
-			for tok, rest := nextToken(list); len(tok) > 0; tok, rest = nextToken(rest) {
+			for tok, rest := ascii.NextToken(list); len(tok) > 0; tok, rest = ascii.NextToken(rest) {
 				if string(tok) == s {
 					return s
 				}
