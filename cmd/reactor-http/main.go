@@ -69,7 +69,7 @@ func main() {
 	flag.IntVar(&cfg.lim.MaxBody, "max-body", http1.DefaultMaxBody, "largest request body, in bytes, after chunked decoding (larger: 413)")
 	flag.IntVar(&cfg.lim.MaxChunkOverhead, "max-chunk-overhead", http1.DefaultMaxChunkOverhead, "most bytes of a chunked body's framing, besides its data (more: 413)")
 	flag.DurationVar(&cfg.headerTimeout, "header-timeout", http1.DefaultHeaderTimeout, "answer 408 and close if a request's head is not whole this long after its first byte (0: never)")
-	flag.DurationVar(&cfg.idle, "idle-timeout", time.Minute, "close a connection that sends nothing for this long (0: never)")
+	flag.DurationVar(&cfg.idle, "idle-timeout", http1.DefaultIdleTimeout, "close a connection that sends nothing for this long (0: never)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

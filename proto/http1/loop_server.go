@@ -45,8 +45,8 @@ type checkedField struct {
 	connection  bool // a Connection field
 }
 
-func newLoopServer(s *Server, now func() time.Time) *loopServer {
-	ls := &loopServer{srv: s, date: dateField{now: now}}
+func newLoopServer(s *Server) *loopServer {
+	ls := &loopServer{srv: s, date: dateField{now: time.Now}}
 	ls.root[0] = '/'
 	ls.w.ls = ls
 	return ls

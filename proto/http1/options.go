@@ -105,7 +105,8 @@ func WithIdleTimeout(d time.Duration) Option {
 
 // WithResponseRoom sets the room a connection's output must have free
 // before the server answers its next request (default 2 MiB): a response
-// of up to n bytes, head and body, is thus never refused for want of room,
+// whose fields and body come to n bytes less 256 (kept for the head the
+// server writes itself) is thus never refused for want of room,
 // and pipelined requests wait in the input, without being read further,
 // while the responses before them drain. Server.LoopOptions sizes the
 // loop's output cap to n above the high watermark, so that a connection

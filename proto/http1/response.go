@@ -19,7 +19,6 @@ import (
 // body. A ResponseWriter is valid during ServeHTTP only.
 type ResponseWriter struct {
 	ls       *loopServer
-	c        *reactor.Conn
 	status   int
 	length   int  // the body's length: what Write took (HEAD counts it without keeping it)
 	head     bool // the request is HEAD: no body
@@ -55,9 +54,9 @@ var (
 // Transfer-Encoding, and Connection.
 const headRoom = 256
 
-// begin readies w for the response to a request on c.
-func (w *ResponseWriter) begin(c *reactor.Conn, head *Head) {
-	*w = ResponseWriter{ls: w.ls, c: c, status: 200, closes: head.Close, head: string(head.Method) == "HEAD"}
+// begin readies w for the response to a request.
+func (w *ResponseWriter) begin(head *Head) {
+	*w = ResponseWriter{ls: w.ls, status: 200, closes: head.Close, head: string(head.Method) == "HEAD"}
 	w.ls.hdr = w.ls.hdr[:0]
 	w.ls.body = w.ls.body[:0]
 }

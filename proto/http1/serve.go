@@ -198,7 +198,7 @@ const status100 = "HTTP/1.1 100 Continue\r\n\r\n"
 func (ls *loopServer) run(c *reactor.Conn, body []byte) {
 	ls.req = Request{ls: ls, c: c, head: &ls.head, body: body, chunked: ls.head.Chunked}
 	ls.scratch = ls.scratch[:0]
-	ls.w.begin(c, &ls.head)
+	ls.w.begin(&ls.head)
 	ls.srv.h.ServeHTTP(&ls.w, &ls.req)
 	ls.finish()
 }

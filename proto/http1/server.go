@@ -2,7 +2,6 @@ package http1
 
 import (
 	"errors"
-	"time"
 
 	"github.com/goreactor/reactor/reactor"
 )
@@ -67,7 +66,7 @@ func NewServer(h Handler, opts ...Option) (*Server, error) {
 // reactor.WritableHandler (serving resumes as the output drains) and
 // reactor.IdleHandler (WithIdleTimeout).
 func (s *Server) Handler() reactor.Handler {
-	return newLoopServer(s, time.Now)
+	return newLoopServer(s)
 }
 
 // Limits returns the server's limits (WithLimits).

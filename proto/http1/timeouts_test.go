@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ func TestHeaderDeadline(t *testing.T) {
 		const d = 200 * time.Millisecond
 		s := startWith(t, setup{h: routes(t, nil), opts: []http1.Option{http1.WithHeaderTimeout(d)}, loopOpts: []reactor.Option{opt}})
 		c, br := s.dial(t)
-		head := "GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: " + string(make([]byte, 200)) + "\r\n\r\n"
+		head := "GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: " + strings.Repeat("a", 200) + "\r\n\r\n"
 		began := time.Now()
 		trickle(t, c, head, 10*time.Millisecond) // 2 s for the whole head
 		resp, body := testkit.ReadResponse(t, br, "GET")
