@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -62,7 +63,12 @@ func resolve(network, address string) (sockAddr, error) {
 	default:
 		return sockAddr{}, fmt.Errorf("%w: %q", ErrNetwork, network)
 	}
-	if errRes != nil {
+	var addrErr *net.AddrError
+	switch {
+	case errors.As(errRes, &addrErr):
+		// No address of the network's family, a missing port, ...
+		return sockAddr{}, fmt.Errorf("%w: %w", ErrAddress, errRes)
+	case errRes != nil:
 		return sockAddr{}, errRes
 	}
 	ip, _ := netip.AddrFromSlice(ipIP)
@@ -82,9 +88,7 @@ func resolve(network, address string) (sockAddr, error) {
 	}
 	sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
 	if zone != "" {
-		if ifi, err := net.InterfaceByName(zone); err == nil {
-			sa.ZoneId = uint32(ifi.Index)
-		}
+		sa.ZoneId = lookupZone(zone, net.InterfaceByName)
 	}
 	v6only := 0
 	if only6 {

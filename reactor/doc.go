@@ -44,7 +44,8 @@
 //     listeners closed since the last close phase: Close (or shutdown)
 //     took them out of the poller and the fd table at once, and their fds
 //     are closed here (fd_close.go). Only here, and when Run returns, is an
-//     fd the poller knew closed, so no callback sees a closed or reused fd
+//     fd the poller knew closed (before Run, with no pass to protect, a
+//     Close closes it at once), so no callback sees a closed or reused fd
 //     number, and no readiness reported for a closed fd reaches the next
 //     owner of its number. flushAndClose repeats the flush and close phases
 //     while OnClose writes to or closes other connections, so nothing
@@ -68,8 +69,9 @@
 //     next report. A connecting socket learns how its connect ended
 //     (dial.go: connected).
 //
-// Writes made by handlers in the timer, task, read and write phases leave
-// in the flush phase of the next pass, so many small writes to one
+// Writes made by handlers leave in the next flush phase, before the loop
+// waits again (the same pass's for the timer and task phases, the next
+// pass's for the read and write phases), so many small writes to one
 // connection in one pass become one system call: that is how pipelined
 // requests get answered cheaply. The exception is a large write (16 KiB or
 // more) to a connection with nothing queued: it is sent at once, since

@@ -54,7 +54,7 @@ var (
 	ErrNetwork = errors.New("reactor: unsupported network")
 	// ErrAddress is wrapped by the error Listen, Dial and their kin return
 	// for an address the network cannot use: an empty unix socket path, an
-	// IPv4 address for "tcp6" or "udp6".
+	// IPv4 address for "tcp6" or "udp6", an address without a port.
 	ErrAddress = errors.New("reactor: address not usable on this network")
 	// ErrTLSConfig is returned by ListenTLS for a tls.Config with no
 	// certificate (Certificates, GetCertificate or GetConfigForClient).

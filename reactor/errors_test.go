@@ -25,8 +25,12 @@ func TestSetupErrors(t *testing.T) {
 	require.ErrorIs(t, err, ErrTLSConfig)
 	_, err = l.ListenPacket("udp", "127.0.0.1:0")
 	require.ErrorIs(t, err, ErrNotPacketHandler)
-	_, err = l.Listen("tcp6", "127.0.0.1:0")
-	require.Error(t, err, "an IPv4 address for tcp6")
+	for _, addr := range []string{"127.0.0.1:0", "[::ffff:127.0.0.1]:0"} {
+		_, err = l.Listen("tcp6", addr)
+		require.ErrorIs(t, err, ErrAddress, "an IPv4 address for tcp6: %s", addr)
+	}
+	_, err = l.Listen("tcp", "127.0.0.1")
+	require.ErrorIs(t, err, ErrAddress, "no port")
 	_, err = l.Listen("unix", "")
 	require.ErrorIs(t, err, ErrAddress)
 	_, err = l.Listen("sctp", "127.0.0.1:0")

@@ -302,9 +302,10 @@ func (pc *PacketConn) Pending() int { return pc.out.len() }
 // Close closes the socket: datagrams still queued are tried once and what
 // the system does not take is dropped (counted in Stats.PacketsDropped). A
 // unixgram socket's file is removed. From the call on the loop hears
-// nothing more of the socket, but its fd is closed only in the close phase
-// (see the package documentation), so that no socket opened meanwhile gets
-// its number; until then the address it was bound to is still taken. A
+// nothing more of the socket, but while the loop runs its fd is closed only
+// in the close phase (see the package documentation), so that no socket
+// opened meanwhile gets its number; until then the address it was bound
+// to is still taken. A
 // second Close returns ErrClosed.
 func (pc *PacketConn) Close() error {
 	if pc.closed {

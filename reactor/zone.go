@@ -83,12 +83,20 @@ func (l *Loop) zoneIndex(zone string) uint32 {
 	if byName == nil {
 		byName = net.InterfaceByName
 	}
-	var index uint32
-	if ifi, err := byName(zone); err == nil {
-		index = uint32(ifi.Index)
-	} else if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
-		index = uint32(n)
-	}
+	index := lookupZone(zone, byName)
 	zc.indices[zone] = index
 	return index
+}
+
+// lookupZone returns the interface index a zone names, asking byName: the
+// interface of that name, or the zone read as a decimal index; 0 if it is
+// neither.
+func lookupZone(zone string, byName func(string) (*net.Interface, error)) uint32 {
+	if ifi, err := byName(zone); err == nil {
+		return uint32(ifi.Index)
+	}
+	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+		return uint32(n)
+	}
+	return 0
 }

@@ -128,3 +128,16 @@ func TestZoneCache(t *testing.T) {
 		require.Equal(t, "bounded", got)
 	})
 }
+
+// TestResolveZone: Listen, Dial and DialPacket read an address's zone as
+// WriteTo does: an interface's name, or its index in decimal.
+func TestResolveZone(t *testing.T) {
+	lo := loopbackInterface(t)
+	for _, zone := range []string{lo.Name, strconv.Itoa(lo.Index)} {
+		ra, err := resolve("udp6", "[fe80::1%"+zone+"]:9")
+		require.NoError(t, err)
+		sa, ok := ra.sa.(*unix.SockaddrInet6)
+		require.True(t, ok)
+		require.Equal(t, uint32(lo.Index), sa.ZoneId, "zone %q", zone)
+	}
+}
