@@ -172,7 +172,7 @@ func TestPacketZoneNoAllocation(t *testing.T) {
 			allocs := testing.AllocsPerRun(1000, func() { p.From = l.withZone(from, uint32(lo.Index)) })
 			got <- named{p.From, allocs}
 		}))
-		r := <-got
+		r := testkit.Receive(t, got, "the zone named")
 		require.Equal(t, netip.MustParseAddrPort("[fe80::1%"+lo.Name+"]:9"), r.from)
 		require.Zero(t, r.allocs, "allocations per sender's zone named")
 	})

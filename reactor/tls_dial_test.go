@@ -17,6 +17,9 @@ import (
 // The loop's TLS client (DialTLS): against its own server, stopped with
 // handshakes in flight, and ended before it connects.
 
+// selfTLS is the handler of a loop that dials itself over TLS: a dialed
+// connection (its context a *selfDial) sends its message once open and
+// collects the echo; an accepted one echoes.
 type selfTLS struct {
 	*recorder
 	echoed chan string
@@ -167,7 +170,7 @@ func stopSelfDials(t *testing.T, opt Option, delay time.Duration) {
 	require.Equal(t, conns, dialed, "every dialed connection gets OnClose")
 	require.EqualValues(t, st.Dialed+st.Accepted, len(h.closes), "every connection gets OnClose")
 	require.Zero(t, st.Conns)
-	// checkLeaks, at cleanup: every handshake goroutine has ended, every fd is closed.
+	// testkit.CheckLeaks, at cleanup: every handshake goroutine has ended, every fd is closed.
 }
 
 // TestTLSDialEndsBeforeConnect: a DialTLS connection that ends before it

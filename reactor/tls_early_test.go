@@ -18,6 +18,10 @@ import (
 // write or the next, before or after the loop takes the connection over
 // from the handshake.
 
+// corkConn holds what crypto/tls writes once the ClientHello has gone (from
+// the client's first read on) until uncork sends it all in one write: the
+// client's last handshake flight and the request that follows it arrive
+// together.
 type corkConn struct {
 	net.Conn
 	mu     sync.Mutex

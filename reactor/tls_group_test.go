@@ -69,8 +69,3 @@ func TestTLSGroup(t *testing.T) {
 		})
 	}
 }
-
-// corkConn holds what crypto/tls writes once the ClientHello has gone (from
-// the client's first read on) until uncork sends it all in one write: the
-// client's last handshake flight and the request that follows it arrive
-// together.

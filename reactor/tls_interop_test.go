@@ -19,8 +19,7 @@ import (
 
 // TLS against other implementations and their habits: client
 // certificates, session resumption, openssl s_client, a client that
-// rejects the server, requests sent with the client's Finished, and the
-// state a handler can read at OnClose; a Group serving TLS.
+// rejects the server, and the state a handler can read at OnClose.
 
 // TestTLSMutualAuth: with RequireAndVerifyClientCert a client with a
 // certificate of the test CA is served and OnOpen sees its name; one
@@ -50,12 +49,8 @@ func TestTLSMutualAuth(t *testing.T) {
 				withCert.Certificates = []tls.Certificate{testkit.Certs(t).Client}
 				c := dialTLS(t, addr, withCert)
 				require.Equal(t, []byte("authenticated"), roundTrip(t, c, []byte("authenticated")))
-				select {
-				case name := <-names:
-					require.Equal(t, "goreactor test client", name)
-				case <-time.After(testkit.Limit):
-					t.Fatal("no OnOpen")
-				}
+				name := testkit.Receive(t, names, "OnOpen")
+				require.Equal(t, "goreactor test client", name)
 				require.NoError(t, c.Close())
 				rec.nextClose(t)
 
@@ -108,12 +103,8 @@ func TestTLSSessionResumption(t *testing.T) {
 					c := dialTLS(t, addr, ccfg)
 					require.Equal(t, []byte("again"), roundTrip(t, c, []byte("again")))
 					require.Equal(t, want, c.ConnectionState().DidResume, "connection %d, client side", i)
-					select {
-					case got := <-resumed:
-						require.Equal(t, want, got, "connection %d, the server's ConnectionState", i)
-					case <-time.After(testkit.Limit):
-						t.Fatal("no OnOpen")
-					}
+					got := testkit.Receive(t, resumed, "OnOpen")
+					require.Equal(t, want, got, "connection %d, the server's ConnectionState", i)
 					require.NoError(t, c.Close())
 					rec.nextClose(t)
 				}
@@ -259,11 +250,7 @@ func TestTLSConnectionStateInOnClose(t *testing.T) {
 				})
 				tc.client(t, addr.String())
 				var why error
-				select {
-				case why = <-entered:
-				case <-time.After(testkit.Limit):
-					t.Fatal("no OnClose")
-				}
+				why = testkit.Receive(t, entered, "OnClose")
 				select {
 				case st := <-states:
 					require.Equal(t, tc.wantOK, st.ok, "ConnectionState's ok in OnClose(%v)", why)
@@ -276,7 +263,3 @@ func TestTLSConnectionStateInOnClose(t *testing.T) {
 		})
 	}
 }
-
-// selfTLS is the handler of a loop that dials itself over TLS: a dialed
-// connection (its context a *selfDial) sends its message once open and
-// collects the echo; an accepted one echoes.

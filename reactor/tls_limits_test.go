@@ -318,10 +318,6 @@ func TestTLSOversizedRecord(t *testing.T) {
 	}
 }
 
-// fillOutput writes to c until Write fails, and checks that it failed with
-// ErrOutputFull within the bounds, and that Available tells the truth:
-// Available() bytes are accepted, and when it is 0 even one byte is not.
-
 // TestTLSGetCertificatePanics: a panic in the server's GetCertificate, on
 // the handshake goroutine, closes that connection with a *PanicError; the
 // loop serves the next client.

@@ -16,6 +16,9 @@ import (
 // Output bounds on TLS connections: a peer that does not read, a handler
 // that fills the output.
 
+// fillOutput writes to c until Write fails, and checks that it failed with
+// ErrOutputFull within the bounds, and that Available tells the truth:
+// Available() bytes are accepted, and when it is 0 even one byte is not.
 func fillOutput(c *Conn, maxOutput int) error {
 	chunk := payload(10000)
 	written := 0
@@ -118,12 +121,7 @@ func TestTLSNonReaderBounded(t *testing.T) {
 				require.LessOrEqual(t, st.PeakBuffered, maxIn+maxOut+64<<10)
 				require.LessOrEqual(t, st.Buffered, maxIn+maxOut+64<<10)
 				raw.Close()
-				select {
-				case err := <-wrote:
-					require.Error(t, err)
-				case <-time.After(testkit.Limit):
-					t.Fatal("the client's Write did not end with its connection")
-				}
+				require.Error(t, testkit.Receive(t, wrote, "the client's Write to end with its connection"))
 				rec.nextClose(t)
 
 				// A handler that fills the output of a client that does not read.
@@ -131,12 +129,7 @@ func TestTLSNonReaderBounded(t *testing.T) {
 				c = tls.Client(raw, tlsClientVersion(t, v))
 				_, err := c.Write([]byte("fill"))
 				require.NoError(t, err)
-				select {
-				case err := <-filled:
-					require.NoError(t, err)
-				case <-time.After(testkit.Limit):
-					t.Fatal("the handler did not fill its output")
-				}
+				require.NoError(t, testkit.Receive(t, filled, "the handler to fill its output"))
 			})
 		})
 	}

@@ -49,13 +49,7 @@ func TestZoneCache(t *testing.T) {
 		onLoop := func(f func() string) string {
 			done := make(chan string, 1)
 			require.NoError(t, l.Post(func() { done <- f() }))
-			select {
-			case s := <-done:
-				return s
-			case <-time.After(testkit.Limit):
-				t.Fatal("the posted function did not run")
-				return ""
-			}
+			return testkit.Receive(t, done, "the posted function to run")
 		}
 		count := func() string { return strconv.Itoa(lookups) }
 
