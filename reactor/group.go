@@ -317,7 +317,7 @@ func (g *Group) handOff() {
 
 // dispatch runs on the first loop for each accepted fd.
 func (g *Group) dispatch(fd int, tcp bool, tcfg *tls.Config) {
-	var to *Loop
+	var to int // the index of the loop it goes to
 	switch g.balance {
 	case LeastConns:
 		// A loop's count is as of its latest pass; connections handed
@@ -335,29 +335,26 @@ func (g *Group) dispatch(fd int, tcp bool, tcfg *tls.Config) {
 				n = st.Conns + max(int(g.sent[i])-int(st.Accepted+st.Rejected), 0)
 			}
 			if least < 0 || n < least {
-				to, least = l, n
+				to, least = i, n
 			}
 		}
 		g.next = (g.next + 1) % len(g.loops)
 	default:
-		to = g.loops[g.next]
+		to = g.next
 		g.next = (g.next + 1) % len(g.loops)
 	}
-	for i, l := range g.loops {
-		if l == to {
-			g.sent[i]++
-		}
-	}
+	g.sent[to]++
+	l := g.loops[to]
 	adopt := func() {
-		if err := to.open(fd, tcp, tcfg); err != nil {
-			to.log.Error("reactor: cannot register connection", "err", err)
+		if err := l.open(fd, tcp, tcfg); err != nil {
+			l.log.Error("reactor: cannot register connection", "err", err)
 		}
 	}
-	if to == g.loops[0] {
+	if to == 0 {
 		adopt()
 		return
 	}
-	if err := to.Post(adopt); err != nil {
+	if err := l.Post(adopt); err != nil {
 		g.loops[0].reject(fd) // that loop has stopped: refused, as by a loop that stops
 	}
 }

@@ -85,7 +85,6 @@ type PacketConn struct {
 	h         PacketHandler
 	fd        int
 	family    int
-	v6only    bool
 	connected bool
 	closed    bool
 	dirty     bool // in Loop.pdirty: has datagrams queued since the last flush
@@ -134,7 +133,7 @@ func (l *Loop) openPacket(network, address string, connect, reusePort bool) (*Pa
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	pc := &PacketConn{loop: l, h: h, fd: fd, family: ra.family, v6only: ra.v6only == 1, connected: connect}
+	pc := &PacketConn{loop: l, h: h, fd: fd, family: ra.family, connected: connect}
 	if err := pc.setUp(ra, connect, reusePort); err != nil {
 		pc.file.Remove()
 		unix.Close(fd)

@@ -148,8 +148,6 @@ func (c *Conn) beginTLS(cfg *tls.Config, server bool) {
 		// A server handshake works only while it holds one of the loop's
 		// slots (see handshakes).
 		t.tr.slot, t.tr.release = false, l.handshakes().released
-	}
-	if server {
 		t.tc = tls.Server(t.tr, cfg)
 	} else {
 		t.tc = tls.Client(t.tr, cfg)

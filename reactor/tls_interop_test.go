@@ -249,8 +249,7 @@ func TestTLSConnectionStateInOnClose(t *testing.T) {
 					}
 				})
 				tc.client(t, addr.String())
-				var why error
-				why = testkit.Receive(t, entered, "OnClose")
+				why := testkit.Receive(t, entered, "OnClose")
 				select {
 				case st := <-states:
 					require.Equal(t, tc.wantOK, st.ok, "ConnectionState's ok in OnClose(%v)", why)
