@@ -1,6 +1,10 @@
 package websocket
 
-import "github.com/goreactor/reactor/internal/ascii"
+import (
+	"bytes"
+
+	"github.com/goreactor/reactor/internal/ascii"
+)
 
 // The server's answer to a client's upgrade request (RFC 6455 §4.1): its
 // head, parsed line by line where it lies in the input.
@@ -55,7 +59,7 @@ func (c *Conn) parseAnswer(head []byte) (a serverAnswer, why string) {
 		if len(line) == 0 {
 			break
 		}
-		name, value, ok := cutString(line, ":")
+		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			return a, "a field without a colon"
 		}

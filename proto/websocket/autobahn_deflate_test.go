@@ -112,7 +112,7 @@ func TestConnAutobahn_13(t *testing.T) {
 }
 
 // TestConnDeflateErrors: a zip bomb inflating past the maximum gets 1009
-// having inflated no more than it; invalid DEFLATE data gets 1007; text
+// (that inflation stops at the maximum is TestDecompressBomb's); invalid DEFLATE data gets 1007; text
 // that inflates to invalid UTF-8 gets 1007; RSV1 on a continuation frame,
 // or on any frame when the extension is off, gets 1002.
 func TestConnDeflateErrors(t *testing.T) {

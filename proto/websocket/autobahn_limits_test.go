@@ -89,9 +89,10 @@ func TestConnAutobahn_9(t *testing.T) {
 
 // TestConnMaxMessage: a message past the maximum is refused with 1009 at
 // the header that takes it past, before its payload is sent: one frame
-// longer than the maximum, fragments adding up to more, a streamed frame,
-// a compressed one; a length with its top bit set is a protocol error
-// (1002); a message at the maximum passes.
+// longer than the maximum, fragments adding up to more, a streamed frame;
+// a length with its top bit set is a protocol error (1002); a message at
+// the maximum passes. (A compressed message past it is
+// TestConnDeflateErrors'.)
 func TestConnMaxMessage(t *testing.T) {
 	const max = 100 << 10
 	e := newEcho()

@@ -31,7 +31,7 @@ func NewDialer(h Handler, opts ...DialOption) (*Dialer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Dialer{ep: newEndpoint(h, cfg, false)}, nil
+	return &Dialer{ep: newEndpoint(h, cfg)}, nil
 }
 
 // Dial is NewDialer(h, opts...) followed by its Dial: a connection with a

@@ -175,15 +175,17 @@
 // size against Length (plus what a fragmented message holds already);
 // then, once the payload is in, MaskBytes in place. A control frame is
 // answered at once: a Ping with a Pong of its payload, a Close with a
-// Close of its code (ParseClose, then FrameWriter.WriteClose) and then
-// FIN. A whole unfragmented message is handed over as a slice of the
+// Close of its code (ParseClose, then AppendClose) and then FIN. A whole unfragmented message is handed over as a slice of the
 // input; a fragmented one is gathered in a buffer that exists only while
 // it is in flight. Text is validated piece by piece with ValidateUTF8 and
 // checked Complete at the end; a compressed message (RSV1 on its first
 // frame) is gathered and inflated with Flater.Decompress, within the
 // maximum size, then validated. Going out, messages are compressed with
-// Flater.Compress when the extension is on, and written with a
-// FrameWriter.
+// Flater.Compress when the extension is on, and each frame's header is
+// made with AppendHeader and written with its payload into the
+// connection's output (reactor.Conn.Writev for a frame past a small one,
+// so that its payload is not copied). A FrameWriter does the same for a
+// program that writes frames into an Output of its own.
 //
 // # Conformance
 //

@@ -295,9 +295,7 @@ func (rc *rawClient) expectClose(code uint16) {
 // reset) with nothing more sent.
 func (rc *rawClient) expectEOF() {
 	rc.t.Helper()
-	rest, err := io.ReadAll(rc.br)
-	require.NoError(rc.t, err, "the server closes with FIN")
-	require.Empty(rc.t, rest, "nothing after the close")
+	testkit.RequireEOF(rc.t, rc.br)
 }
 
 // closeHandshake sends a close frame with code and expects the server's

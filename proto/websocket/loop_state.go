@@ -15,17 +15,16 @@ import (
 // that changes, under mu, when a connection is upgraded or dialed on a
 // loop for the first time.
 type endpoint struct {
-	cfg    config
-	h      Handler
-	wh     WritableHandler // h, if it implements it
-	server bool
+	cfg config
+	h   Handler
+	wh  WritableHandler // h, if it implements it
 
 	mu    sync.Mutex
 	loops map[weak.Pointer[reactor.Loop]]*loopState
 }
 
-func newEndpoint(h Handler, cfg config, server bool) *endpoint {
-	ep := &endpoint{cfg: cfg, h: h, server: server, loops: make(map[weak.Pointer[reactor.Loop]]*loopState)}
+func newEndpoint(h Handler, cfg config) *endpoint {
+	ep := &endpoint{cfg: cfg, h: h, loops: make(map[weak.Pointer[reactor.Loop]]*loopState)}
 	ep.wh, _ = h.(WritableHandler)
 	return ep
 }

@@ -1,6 +1,8 @@
 package websocket
 
 import (
+	"bytes"
+
 	"github.com/goreactor/reactor/internal/ascii"
 	"github.com/goreactor/reactor/proto/http1"
 )
@@ -31,7 +33,7 @@ func NewUpgrader(h Handler, opts ...Option) (*Upgrader, error) {
 	if cfg.checkOrigin == nil {
 		cfg.checkOrigin = sameOrigin
 	}
-	return &Upgrader{ep: newEndpoint(h, cfg, true)}, nil
+	return &Upgrader{ep: newEndpoint(h, cfg)}, nil
 }
 
 // ServeHTTP upgrades the request, or answers it with an error status:
@@ -168,20 +170,10 @@ func sameOrigin(origin []byte, r *http1.Request) bool {
 	if origin == nil {
 		return true
 	}
-	_, authority, ok := cutString(origin, "://")
+	_, authority, ok := bytes.Cut(origin, []byte("://"))
 	if !ok {
 		return false
 	}
 	host := r.Host()
 	return len(host) > 0 && ascii.EqualFold(authority, string(host))
-}
-
-// cutString cuts p around the first sep.
-func cutString(p []byte, sep string) (before, after []byte, found bool) {
-	for i := 0; i+len(sep) <= len(p); i++ {
-		if string(p[i:i+len(sep)]) == sep {
-			return p[:i], p[i+len(sep):], true
-		}
-	}
-	return p, nil, false
 }
