@@ -36,13 +36,9 @@ func TestRunTLSOpenLoop(t *testing.T) {
 		o := r.Open
 		require.NotNil(t, o)
 		// The window's 600 or so messages due (its timer may close it
-		// late on a busy machine); all handed out unless the pacer fell
-		// behind, in which case it says so.
+		// late on a busy machine); what was handed out of them is the
+		// verdict's (TestVerdict).
 		require.InDelta(t, cfg.Rate*r.Duration.Seconds(), float64(o.Due), 2, "%+v", o)
-		require.LessOrEqual(t, o.Issued, o.Due)
-		if o.GeneratorBound == "" {
-			require.GreaterOrEqual(t, float64(o.Issued), 0.99*float64(o.Due), "%+v", o)
-		}
 		require.Equal(t, runtime.GOOS == "linux", r.ServerMeasured)
 	}
 }

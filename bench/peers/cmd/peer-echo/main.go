@@ -45,6 +45,7 @@ import (
 	"syscall"
 
 	"github.com/goreactor/reactor/bench/peers/internal/keypair"
+	"github.com/goreactor/reactor/bench/peers/internal/loopback"
 )
 
 // readBufferSize is the read buffer of every server that lets us choose it:
@@ -93,7 +94,7 @@ func run(name, network, addr string, useTLS bool, certFile, keyFile string) erro
 	if !ok {
 		return fmt.Errorf("unknown -server %q (want %s)", name, names())
 	}
-	if err := checkLoopback(addr); err != nil {
+	if err := loopback.Check(addr); err != nil {
 		return err
 	}
 	switch network {
@@ -128,19 +129,6 @@ func run(name, network, addr string, useTLS bool, certFile, keyFile string) erro
 	return serve(ctx, addr, func(a net.Addr) {
 		fmt.Printf("listening on %s\n", a)
 	})
-}
-
-// checkLoopback refuses any address whose host is not a loopback IP: these
-// servers exist for load tests, which must stay on this machine.
-func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return errors.New("refusing to listen on " + addr + ": the host must be a loopback IP such as 127.0.0.1")
-	}
-	return nil
 }
 
 // tcpAddr turns a socket address from getsockname into a net.Addr.

@@ -29,13 +29,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/goreactor/reactor/bench/peers/internal/loopback"
 )
 
 // serveFunc runs one HTTP server on addr until ctx is done. It calls ready
@@ -62,7 +63,7 @@ func run(name, addr string) error {
 	if !ok {
 		return fmt.Errorf("unknown -server %q (want gnet or net)", name)
 	}
-	if err := checkLoopback(addr); err != nil {
+	if err := loopback.Check(addr); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -70,17 +71,4 @@ func run(name, addr string) error {
 	return serve(ctx, addr, func(a net.Addr) {
 		fmt.Printf("listening on %s\n", a)
 	})
-}
-
-// checkLoopback refuses an address whose host is not a loopback IP: these
-// servers exist for load tests, which stay on this machine.
-func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return errors.New("refusing to listen on " + addr + ": the host must be a loopback IP such as 127.0.0.1")
-	}
-	return nil
 }

@@ -8,9 +8,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/goreactor/reactor/proto/http1"
 	"github.com/panjf2000/gnet/v2"
 	"github.com/panjf2000/gnet/v2/pkg/logging"
+
+	"github.com/goreactor/reactor/proto/http1"
 )
 
 // The answer to GET /, as reactor-http writes it (cmd/reactor-http's

@@ -41,7 +41,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -52,6 +51,7 @@ import (
 	"syscall"
 
 	"github.com/goreactor/reactor/bench/peers/internal/keypair"
+	"github.com/goreactor/reactor/bench/peers/internal/loopback"
 )
 
 // readBufferSize is the read buffer of the servers that let us choose it,
@@ -103,7 +103,7 @@ func run(ctx context.Context, name, addr string, useTLS bool, ready func(net.Add
 	if !ok {
 		return fmt.Errorf("unknown -server %q (want %s)", name, names())
 	}
-	if err := checkLoopback(addr); err != nil {
+	if err := loopback.Check(addr); err != nil {
 		return err
 	}
 	var kp *keypair.KeyPair
@@ -114,17 +114,4 @@ func run(ctx context.Context, name, addr string, useTLS bool, ready func(net.Add
 		}
 	}
 	return serve(ctx, addr, kp, ready)
-}
-
-// checkLoopback refuses any address whose host is not a loopback IP: these
-// servers exist for load tests, which must stay on this machine.
-func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return errors.New("refusing to listen on " + addr + ": the host must be a loopback IP such as 127.0.0.1")
-	}
-	return nil
 }
