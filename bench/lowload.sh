@@ -13,9 +13,12 @@
 #
 #   bash bench/lowload.sh     # about 5 minutes
 #
-# Knobs: SERVERS (c-floor reactor gnet), RATES (11400 28600, msgs/s; 10%
-# and 25% of the slowest Go server's capacity in bench/results/latency.md),
-# ROUNDS (2), DURATION (10s), WARMUP (2s), CONNS (50), SIZE (64),
+# At the end it prints, for each rate and server, the median p99 of the
+# runs whose generator kept its schedule.
+#
+# Knobs: SERVERS (c-floor reactor gnet), RATES (11400 28600, msgs/s: about
+# 10% and 25% of the slowest Go server's capacity; latency.sh measures
+# it), ROUNDS (2), DURATION (10s, at least 3s), WARMUP (2s), CONNS (50), SIZE (64),
 # HICCUP (10, seconds per CPU). Server on CPU 0 (GOMAXPROCS=1), generator
 # on CPU 1, a fresh server per run, 127.0.0.1 only, every run bounded.
 set -euo pipefail
@@ -32,7 +35,8 @@ for s in $SERVERS; do
 done
 for v in ROUNDS CONNS SIZE HICCUP; do [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive number"; done
 for r in $RATES; do [[ $r =~ ^[1-9][0-9]*$ ]] || die "rates are whole msgs/s: '$r'"; done
-[[ $DURATION =~ ^[1-9][0-9]*s$ && $WARMUP =~ ^[0-9]+(ms|s)$ ]] || die "DURATION is whole seconds (10s), WARMUP a duration (2s)"
+[[ $DURATION =~ ^[0-9]+s$ && ${DURATION%s} -ge 3 && $WARMUP =~ ^[0-9]+s$ ]] ||
+	die "DURATION is whole seconds, at least 3 (10s); WARMUP whole seconds (2s)"
 command -v cc >/dev/null || die "needs a C compiler (cc) for the C floor and the hiccup probe"
 
 . bench/lib.sh
@@ -59,7 +63,8 @@ hiccups() {
 
 echo "# lowload.sh: $(date -u +%FT%TZ), nproc $(nproc), $(go version | cut -d' ' -f3); conns $CONNS, $SIZE B, depth 1, $DURATION per run"
 hiccups
-secs=${DURATION%s}
+secs=${DURATION%s} warm=${WARMUP%s}
+declare -A p99s # p99s[RATE,SERVER]: the p99s (ns) of the runs that kept up
 for ((round = 1; round <= ROUNDS; round++)); do
 	for rate in $RATES; do
 		for s in $SERVERS; do
@@ -79,27 +84,33 @@ for ((round = 1; round <= ROUNDS; round++)); do
 			[[ -n $addr ]] || die "$s did not start: $(tail -n3 "$bin/out")"
 			"${pin1[@]}" timeout -k 5 $((secs + 60)) "$bin/reactor-load" -addr "$addr" -pid "$pid" -server "$s" \
 				-progress 0 -conns "$CONNS" -size "$SIZE" -depth 1 -rate "$rate" -duration "$DURATION" \
-				-warmup "$WARMUP" >"$bin/load" 2>&1 &
+				-warmup "$WARMUP" -json "$bin/json" >"$bin/load" 2>&1 &
 			lp=$!
-			sleep 2.5 # the warmup and then some
+			sleep "$warm.5" # past the warmup, into the measured window
 			switches=-
 			if ((${#perf[@]})); then
-				switches=$(timeout $((secs)) "${perf[@]}" -p "$pid" -- sleep $((secs - 2)) 2>&1 >/dev/null |
+				# Counted over the window but its last half second.
+				switches=$(timeout $((secs)) "${perf[@]}" -p "$pid" -- sleep $((secs - 1)) 2>&1 >/dev/null |
 					awk -F, '/context-switches/ { print $1 }')
-				switches="$switches in $((secs - 2)) s"
+				switches="$switches in $((secs - 1)) s"
 			fi
 			wait "$lp" || die "the load against $s failed: $(tail -n3 "$bin/load")"
-			threads=$(for t in /proc/"$pid"/task/*; do
-				st=$(cat "$t/stat" 2>/dev/null) || continue
-				st=${st##*) }
-				awk '{ print $12 + $13 }' <<<"$st"
-			done | sort -rn | tr '\n' ' ')
+			threads=$(for t in /proc/"$pid"/task/*; do cpu_ticks "$pid/task/${t##*/}" || true; done | sort -rn | tr '\n' ' ')
 			stop_server
 			lat=$(sed -n 's/^ *latency *//p' "$bin/load" | head -n1)
 			lag=$(sed -n 's/^ *send lag *//p' "$bin/load" | head -n1)
 			verdict=$(sed -n 's/^ *generator *//p' "$bin/load" | head -n1)
 			echo "round $round rate $rate $s: $lat; context switches $switches; CPU ticks by thread $threads; send lag $lag; generator $verdict"
+			if [[ $verdict == "kept its schedule" ]]; then p99s[$rate,$s]+="$(field "$bin/json" p99_ns) "; fi
 		done
 	done
+done
+for rate in $RATES; do
+	line="median p99 at $rate msgs/s, of the runs that kept up:"
+	for s in $SERVERS; do
+		v=(${p99s[$rate,$s]:-})
+		line+=" $s $(num "$(median "${v[@]}")" 1000 1) µs (${#v[@]} runs);"
+	done
+	echo "${line%;}"
 done
 hiccups
