@@ -23,12 +23,7 @@ func TestAlarm(t *testing.T) {
 		woke := make(chan bool)
 		go func() { woke <- a.sleep(time.Hour) }()
 		time.AfterFunc(10*time.Millisecond, a.close)
-		select {
-		case ok := <-woke:
-			require.False(t, ok, name)
-		case <-time.After(testkit.Limit):
-			t.Fatalf("%s: close did not wake the sleep", name)
-		}
+		require.False(t, testkit.Receive(t, woke, name+": close to wake the sleep"), name)
 		require.False(t, a.sleep(time.Hour), name)
 		require.False(t, a.sleep(0), name)
 		a.close() // again: no effect

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/http1"
@@ -139,12 +138,7 @@ func startWSEcho(t *testing.T, s *wsEcho, cfg *tls.Config) string {
 	go func() { done <- l.Run(context.Background()) }()
 	t.Cleanup(func() {
 		l.Stop()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(testkit.Limit):
-			t.Fatal("the WebSocket echo server did not stop")
-		}
+		require.NoError(t, testkit.Receive(t, done, "the WebSocket echo server to stop"))
 	})
 	return a.String()
 }

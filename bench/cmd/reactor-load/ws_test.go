@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/goreactor/reactor/internal/testkit"
 	"github.com/goreactor/reactor/proto/http1"
@@ -48,12 +47,7 @@ func startWSEcho(t *testing.T, cfg *tls.Config) string {
 	go func() { done <- l.Run(context.Background()) }()
 	t.Cleanup(func() {
 		l.Stop()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(testkit.Limit):
-			t.Fatal("the WebSocket echo server did not stop")
-		}
+		require.NoError(t, testkit.Receive(t, done, "the WebSocket echo server to stop"))
 	})
 	return a.String()
 }

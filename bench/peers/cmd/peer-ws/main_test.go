@@ -14,10 +14,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/goreactor/reactor/bench/peers/internal/keypair"
+	"github.com/goreactor/reactor/internal/testkit"
 )
-
-// limit bounds every wait of these tests.
-const limit = 20 * time.Second
 
 // startServer runs serve (with kp: wss) in this process until the test
 // ends, and returns its address.
@@ -34,7 +32,7 @@ func startServer(t *testing.T, name string, kp *keypair.KeyPair) string {
 			if err != nil {
 				t.Errorf("%s returned %v", name, err)
 			}
-		case <-time.After(limit):
+		case <-time.After(testkit.Limit):
 			t.Errorf("%s did not stop", name)
 		}
 	})
@@ -43,7 +41,7 @@ func startServer(t *testing.T, name string, kp *keypair.KeyPair) string {
 		return a.String()
 	case err := <-done:
 		t.Fatalf("%s returned before listening: %v", name, err)
-	case <-time.After(limit):
+	case <-time.After(testkit.Limit):
 		t.Fatalf("%s did not report its address", name)
 	}
 	return ""
@@ -53,7 +51,7 @@ func startServer(t *testing.T, name string, kp *keypair.KeyPair) string {
 // kp's certificate alone. writeBuf bounds the frames NextWriter writes.
 func dial(t *testing.T, url string, kp *keypair.KeyPair, writeBuf int) *websocket.Conn {
 	t.Helper()
-	d := websocket.Dialer{HandshakeTimeout: limit, WriteBufferSize: writeBuf}
+	d := websocket.Dialer{HandshakeTimeout: testkit.Limit, WriteBufferSize: writeBuf}
 	if kp != nil {
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(kp.Cert) {
@@ -87,7 +85,7 @@ func payload(n int, seed byte) []byte {
 // expect reads one message and checks its type and bytes.
 func expect(t *testing.T, c *websocket.Conn, op int, want []byte) {
 	t.Helper()
-	c.SetReadDeadline(time.Now().Add(limit))
+	c.SetReadDeadline(time.Now().Add(testkit.Limit))
 	got, data, err := c.ReadMessage()
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +108,7 @@ func checkEcho(t *testing.T, addr string, kp *keypair.KeyPair) {
 	}
 	// Any path will do.
 	c := dial(t, fmt.Sprintf("%s://%s/any/path?x=1", scheme, addr), kp, 512)
-	c.SetWriteDeadline(time.Now().Add(limit))
+	c.SetWriteDeadline(time.Now().Add(testkit.Limit))
 
 	text := "hello, world: ünïcödé"
 	if err := c.WriteMessage(websocket.TextMessage, []byte(text)); err != nil {
@@ -158,10 +156,10 @@ func checkEcho(t *testing.T, addr string, kp *keypair.KeyPair) {
 	}
 
 	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye")
-	if err := c.WriteControl(websocket.CloseMessage, msg, time.Now().Add(limit)); err != nil {
+	if err := c.WriteControl(websocket.CloseMessage, msg, time.Now().Add(testkit.Limit)); err != nil {
 		t.Fatal(err)
 	}
-	c.SetReadDeadline(time.Now().Add(limit))
+	c.SetReadDeadline(time.Now().Add(testkit.Limit))
 	_, _, err = c.ReadMessage()
 	if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
 		t.Fatalf("after a close: %v, want the server's close 1000", err)
@@ -203,7 +201,7 @@ func TestManyConns(t *testing.T) {
 			for round := range 3 {
 				for i, c := range conns {
 					p := payload(64, byte(i+round))
-					c.SetWriteDeadline(time.Now().Add(limit))
+					c.SetWriteDeadline(time.Now().Add(testkit.Limit))
 					if err := c.WriteMessage(websocket.BinaryMessage, p); err != nil {
 						t.Fatal(err)
 					}
