@@ -20,6 +20,3 @@ func (r *IO) Writev(fd int, a, b []byte) (int, error) {
 	}
 	return n + m, nil
 }
-
-// Read reads from a non-blocking fd.
-func (r *IO) Read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }

@@ -19,6 +19,3 @@ func (r *IO) Writev(fd int, a, b []byte) (int, error) {
 	r.iov[0], r.iov[1] = nil, nil
 	return n, err
 }
-
-// Read reads from a non-blocking fd.
-func (r *IO) Read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }

@@ -2,19 +2,10 @@
 
 package sock
 
-import (
-	"os"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // ReusePortBalances tells whether the kernel spreads new connections over
 // the sockets bound to one address: FreeBSD does with SO_REUSEPORT_LB.
 const ReusePortBalances = true
 
-// SetReusePort lets several sockets bind fd's address (SO_REUSEPORT; on
-// FreeBSD the balancing SO_REUSEPORT_LB). Its error names the call
-// (os.NewSyscallError: setsockopt).
-func SetReusePort(fd int) error {
-	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT_LB, 1))
-}
+const reusePortOption = unix.SO_REUSEPORT_LB

@@ -2,20 +2,11 @@
 
 package sock
 
-import (
-	"os"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // ReusePortBalances tells whether the kernel spreads new connections over
 // the sockets bound to one address: here SO_REUSEPORT lets several sockets
 // bind one address but does not spread connections over them.
 const ReusePortBalances = false
 
-// SetReusePort lets several sockets bind fd's address (SO_REUSEPORT; on
-// FreeBSD the balancing SO_REUSEPORT_LB). Its error names the call
-// (os.NewSyscallError: setsockopt).
-func SetReusePort(fd int) error {
-	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1))
-}
+const reusePortOption = unix.SO_REUSEPORT
