@@ -2,9 +2,9 @@
 // one system to the next, for the reactor package: opening and accepting
 // non-blocking, close-on-exec sockets (socket_*.go, accept*.go), TCP
 // keepalive (keepalive_*.go), SO_REUSEPORT and whether the kernel
-// balances it (reuseport_*.go), the bytes a peer has not acknowledged
+// balances it (reuseport*.go), the bytes a peer has not acknowledged
 // (unacked_*.go) and the round trip the kernel measured (roundtrip_*.go),
-// socket reads and writes (rawio_*.go), whether a socket has room to send
+// socket reads and writes (rawio*.go), whether a socket has room to send
 // (writable.go), batches of datagrams with recvmmsg and sendmmsg or one
 // call each, and the names of unixgram sockets (batch.go, msg_*.go), and
 // binding with the removal of a stale unix socket file (bind.go). Each
