@@ -26,7 +26,8 @@ type Scheduler interface {
 type Keyspace struct {
 	m     map[string]*entry
 	sched Scheduler
-	epoch time.Time // the keyspace's clock starts here (monotonic)
+	epoch time.Time            // the keyspace's clock starts here (monotonic)
+	clock func() time.Duration // the clock instead, where a test sets one
 }
 
 // entry is one key's value. Its timer is made the first time the key gets
@@ -49,7 +50,12 @@ func NewKeyspace(s Scheduler) *Keyspace {
 func (ks *Keyspace) Len() int { return len(ks.m) }
 
 // now reads the keyspace's clock.
-func (ks *Keyspace) now() time.Duration { return time.Since(ks.epoch) }
+func (ks *Keyspace) now() time.Duration {
+	if ks.clock != nil {
+		return ks.clock()
+	}
+	return time.Since(ks.epoch)
+}
 
 // lookup returns the entry of key, or nil if there is none or it has
 // expired (then it is removed: the lazy expiry).
